@@ -1,0 +1,1 @@
+"""pb: the participatory-budgeting platform."""
