@@ -1,0 +1,202 @@
+"""Register, confirm, log in and out, reset a password, edit one's profile; staff roles (admin)."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+from werkzeug import Response
+
+from pb.accounts import services
+from pb.accounts.forms import (
+    ConfirmForm, ForgotForm, GrantRoleForm, LoginForm, PasswordForm, ProfileForm, RegisterForm, ResetForm,
+)
+from pb.accounts.models import RoleAssignment
+from pb.authz import guard, public
+from pb.db import db
+from pb.editions.models import Edition
+from pb.errors import PbError
+from pb.extensions import counts_failures, failed_attempt, limiter
+from pb.web.forms import form_status, show_error
+from pb.web.pagination import paginate
+from pb.web.views import safe_next
+
+bp = Blueprint("accounts", __name__)
+
+
+def _login_limit() -> str:
+    from flask import current_app
+
+    return current_app.config["PB_SETTINGS"].rate_limit_login
+
+
+@bp.route("/account/register", methods=["GET", "POST"])
+@public
+def register() -> str | Response | tuple[str, int]:
+    form = RegisterForm()
+    if form.validate_on_submit():
+        try:
+            services.register_user(db.session, form.email.data, form.password.data, form.display_name.data,
+                                   locale=str(_current_locale()))
+        except PbError as error:
+            show_error(form, error)
+        else:
+            flash(_("Welcome! We have sent you an e-mail: open its link to confirm your address."), "success")
+            return redirect(url_for("accounts.login"))
+    return render_template("accounts/register.html", form=form), form_status(form)
+
+
+def _current_locale() -> str:
+    from flask_babel import get_locale
+
+    return str(get_locale())
+
+
+@bp.get("/account/confirm/<token>")
+@public
+def confirm(token: str) -> Response:
+    user = services.confirm_email(db.session, token)
+    flash(_("Your e-mail address is confirmed. You can log in."), "success")
+    return redirect(url_for("accounts.login", email=user.email))
+
+
+@bp.route("/account/login", methods=["GET", "POST"])
+@public
+@limiter.limit(_login_limit, methods=["POST"], deduct_when=counts_failures)
+def login() -> str | Response | tuple[str, int]:
+    form = LoginForm()
+    if request.method == "GET":
+        form.next.data = request.args.get("next", "")
+        form.email.data = request.args.get("email", "")
+    if form.validate_on_submit():
+        try:
+            user = services.authenticate(db.session, form.email.data, form.password.data)
+        except PbError as error:
+            failed_attempt()
+            show_error(None, error)
+        else:
+            session.clear()  # a new session on login: no fixation
+            login_user(user, remember=form.remember.data)
+            flash(_("You are logged in."), "success")
+            return redirect(safe_next(form.next.data, url_for("web.home")))
+    return render_template("accounts/login.html", form=form), 401 if form.is_submitted() else 200
+
+
+@bp.post("/account/logout")
+@guard("authenticated")
+def logout() -> Response:
+    logout_user()
+    session.clear()
+    flash(_("You are logged out."), "info")
+    return redirect(url_for("web.home"))
+
+
+@bp.route("/account/forgot", methods=["GET", "POST"])
+@public
+@limiter.limit(_login_limit, methods=["POST"])
+def forgot() -> str | Response:
+    form = ForgotForm()
+    if form.validate_on_submit():
+        services.request_password_reset(db.session, form.email.data)
+        flash(_("If an account uses this address, we have sent it a link to choose a new password."), "info")
+        return redirect(url_for("accounts.login"))
+    return render_template("accounts/forgot.html", form=form)
+
+
+@bp.route("/account/reset/<token>", methods=["GET", "POST"])
+@public
+def reset(token: str) -> str | Response | tuple[str, int]:
+    form = ResetForm()
+    if form.validate_on_submit():
+        try:
+            services.reset_password(db.session, token, form.password.data)
+        except PbError as error:
+            show_error(form, error)
+        else:
+            flash(_("Your password has changed. You can log in."), "success")
+            return redirect(url_for("accounts.login"))
+    return render_template("accounts/reset.html", form=form), form_status(form)
+
+
+@bp.route("/account/", methods=["GET", "POST"])
+@guard("authenticated")
+def profile() -> str | Response | tuple[str, int]:
+    form = ProfileForm(obj=current_user)
+    password_form = PasswordForm(prefix="pw")
+    if request.form.get("which") == "profile" and form.validate_on_submit():
+        current_user.display_name = form.display_name.data.strip()
+        current_user.locale = form.locale.data
+        response = redirect(url_for("accounts.profile"))
+        from pb.i18n import LANG_COOKIE
+
+        response.set_cookie(LANG_COOKIE, form.locale.data, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
+        flash(_("Your profile is saved."), "success")
+        return response
+    if request.form.get("which") == "password" and password_form.validate_on_submit():
+        if not services._verify(current_user.password_hash, password_form.current.data):
+            password_form.current.errors = [_("This is not your current password.")]
+        else:
+            try:
+                services.check_password_strength(password_form.password.data, current_user.email)
+            except PbError as error:
+                show_error(password_form, error)
+            else:
+                services.set_password(db.session, current_user, password_form.password.data)
+                login_user(current_user)  # the new session version keeps this browser logged in
+                flash(_("Your password has changed; your other sessions are logged out."), "success")
+                return redirect(url_for("accounts.profile"))
+    status = 422 if request.method == "POST" else 200
+    return render_template("accounts/profile.html", form=form, password_form=password_form), status
+
+
+# -- staff roles (administrators) ------------------------------------------------------------------
+
+def _scopes() -> list[tuple[str, str]]:
+    choices = [("", _("All editions"))]
+    for edition in db.session.scalars(sa.select(Edition).order_by(Edition.year.desc(), Edition.id.desc())):
+        choices.append((f"e{edition.id}", edition.name))
+        for district in edition.districts:
+            choices.append((f"d{district.id}", f"{edition.name} · {district.name}"))
+    return choices
+
+
+@bp.route("/admin/staff", methods=["GET", "POST"])
+@guard("staff.manage")
+def staff() -> str | Response | tuple[str, int]:
+    form = GrantRoleForm(scopes=_scopes())
+    if form.validate_on_submit():
+        user = services.find_user(db.session, form.email.data)
+        if user is None:
+            form.email.errors = [_("No account uses this address: the person must register first.")]
+        else:
+            scope = form.scope.data or ""
+            edition_id = int(scope[1:]) if scope.startswith("e") else None
+            district_id = int(scope[1:]) if scope.startswith("d") else None
+            try:
+                services.grant_role(db.session, current_user, user, form.role.data, edition_id=edition_id,
+                                    district_id=district_id)
+            except PbError as error:
+                show_error(form, error)
+            else:
+                flash(_("Role granted to %(name)s.", name=user.display_name), "success")
+                return redirect(url_for("accounts.staff"))
+    page = paginate(db.session, services.list_staff(db.session), request.args.get("page"), per_page=50)
+    return render_template("accounts/staff.html", form=form, page=page), form_status(form)
+
+
+@bp.route("/admin/staff/<int:assignment_id>/revoke", methods=["GET", "POST"])
+@guard("staff.manage")
+def revoke(assignment_id: int) -> str | Response:
+    assignment = db.session.get(RoleAssignment, assignment_id) or abort(404)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            services.revoke_role(db.session, current_user, assignment)
+        except PbError as error:
+            show_error(None, error)
+        else:
+            flash(_("Role removed."), "success")
+        return redirect(url_for("accounts.staff"))
+    return render_template("accounts/revoke.html", form=form, assignment=assignment)
+

@@ -1,0 +1,163 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from typing import Any, Mapping
+
+from flask import Flask, Response, g, jsonify, render_template, request
+from flask_babel import format_datetime, format_decimal, get_locale
+from flask_login import current_user
+from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from pb import config, jobs
+from pb.authz import can, load_policies
+from pb.db import db
+from pb.errors import PbError
+from pb.extensions import babel, csrf, limiter, login_manager
+from pb.i18n import select_locale, select_timezone, translation_dirs
+
+# One blueprint per domain (pb/<domain>/views.py defines `bp`), registered in this order.
+BLUEPRINTS = ["pb.web.views", "pb.accounts.views", "pb.editions.views", "pb.audit.views"]
+
+CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "font-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+)
+
+
+def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
+    settings = config.load(overrides)
+    app = Flask(
+        __name__,
+        template_folder=str(config.ROOT / "templates"),
+        static_folder=str(config.ROOT / "static"),
+    )
+    app.config.update(
+        PB_SETTINGS=settings,
+        SECRET_KEY=settings.secret_key,
+        TESTING=settings.env == "test",
+        SESSION_COOKIE_NAME="pb_session",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.secure_cookies,
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_SECURE=settings.secure_cookies,
+        PREFERRED_URL_SCHEME="https" if settings.secure_cookies else "http",
+        MAX_CONTENT_LENGTH=(settings.upload_max_mb + 1) * 1024 * 1024,
+        WTF_CSRF_TIME_LIMIT=None,  # valid for the whole session: a long idea form must not expire
+        BABEL_DEFAULT_LOCALE=settings.default_locale,
+        BABEL_DEFAULT_TIMEZONE="UTC",
+        BABEL_TRANSLATION_DIRECTORIES=";".join(translation_dirs()),
+        RATELIMIT_STORAGE_URI=settings.redis_url or "memory://",
+        RATELIMIT_ENABLED=True,
+        JSON_SORT_KEYS=False,
+    )
+    if settings.proxy_count:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.proxy_count, x_proto=settings.proxy_count,  # type: ignore[method-assign]
+                                x_host=settings.proxy_count)
+    logging.basicConfig(level=logging.INFO if settings.is_production else logging.WARNING)
+
+    db.init_app(app, settings.database_url)
+    jobs.init_app(app, settings.redis_url)
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    _init_login(app)
+    load_policies()
+    for module in BLUEPRINTS:
+        app.register_blueprint(importlib.import_module(module).bp)
+    _init_request_cycle(app)
+    _init_templates(app)
+    _init_errors(app)
+    return app
+
+
+def _init_login(app: Flask) -> None:
+    from pb.accounts.services import load_user
+
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.session_protection = "strong"
+    from flask_babel import lazy_gettext as _l
+
+    login_manager.login_message = _l("Please log in to open this page.")  # type: ignore[assignment]
+    login_manager.login_message_category = "info"
+    login_manager.user_loader(lambda session_id: load_user(db.session, session_id))
+
+
+def _init_request_cycle(app: Flask) -> None:
+    @app.after_request
+    def commit_and_secure(response: Response) -> Response:
+        # One commit per request, here; a request that raised is rolled back instead.
+        session = g.get("_pb_session")
+        if session is not None:
+            if g.get("pb_rollback"):
+                session.rollback()
+            else:
+                session.commit()
+        h = response.headers
+        h.setdefault("Content-Security-Policy", CSP)
+        h.setdefault("X-Frame-Options", "DENY")
+        h.setdefault("X-Content-Type-Options", "nosniff")
+        h.setdefault("Referrer-Policy", "same-origin")
+        h.setdefault("Permissions-Policy", "geolocation=(), camera=(), microphone=()")
+        h.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        if app.config["SESSION_COOKIE_SECURE"]:
+            h.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        if current_user and current_user.is_authenticated:
+            h.setdefault("Cache-Control", "private, no-store")
+        return response
+
+
+def _init_templates(app: Flask) -> None:
+    from pb.web.format import money, percent
+
+    app.jinja_env.globals.update(can=lambda action, obj=None: can(current_user, action, obj), get_locale=get_locale)
+    app.jinja_env.filters.update(
+        money=money,
+        percent=percent,
+        number=lambda n: format_decimal(n) if n is not None else "",
+        datetime=lambda d, fmt="medium": format_datetime(d, fmt) if d else "",
+        date=lambda d: format_datetime(d, "d MMMM y") if d else "",
+    )
+    app.jinja_env.add_extension("jinja2.ext.do")
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def _init_errors(app: Flask) -> None:
+    @app.errorhandler(PbError)
+    def domain_error(error: PbError) -> tuple[Any, int]:
+        g.pb_rollback = True
+        if _wants_json():
+            return jsonify(error.as_json()), error.status
+        return render_template("error.html", status=error.status, message=error.text()), error.status
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException) -> Any:
+        g.pb_rollback = True
+        status = error.code or 500
+        if _wants_json():
+            return jsonify({"error": {"code": (error.name or "error").lower().replace(" ", "_"),
+                                      "message": error.description}}), status
+        if status == 401:
+            return login_manager.unauthorized()
+        if status in (403, 404, 405, 413, 429):
+            return render_template("error.html", status=status, message=None), status
+        return error
+
+    @app.errorhandler(Exception)
+    def server_error(error: Exception) -> tuple[Any, int]:
+        g.pb_rollback = True
+        app.logger.exception("unhandled error on %s", request.path)
+        if app.testing and not app.config.get("PB_RENDER_500"):
+            raise error
+        if _wants_json():
+            return jsonify({"error": {"code": "server_error", "message": "Internal error"}}), 500
+        return render_template("error.html", status=500, message=None), 500

@@ -1,0 +1,1 @@
+"""Editions: the territory, each yearly edition, its districts (envelopes), phase calendar and rules."""

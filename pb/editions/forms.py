@@ -1,0 +1,139 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateTimeLocalField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+
+from pb.editions.models import (
+    AGGREGATION_RULES, CALENDAR_PHASES, TIE_BREAKS, BallotType, Phase, ResidenceRule, Verification,
+)
+from pb.web.format import money, parse_money
+
+
+class MoneyField(StringField):
+    """An amount in euros typed as people type it (12 345,50 €), kept as integer cents in `.cents`."""
+
+    cents: int | None = None
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return self.raw_data[0]
+        return money(self.data).replace("\u202f", " ").replace("\xa0", " ") if isinstance(self.data, int) else ""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        if valuelist:
+            self.raw_data = valuelist
+            try:
+                self.data = parse_money(str(valuelist[0]))
+            except ValueError:
+                self.data = None
+                raise ValueError(str(_l("Type an amount in euros, for example 150 000 or 1 250,50."))) from None
+
+
+class TerritoryForm(FlaskForm):
+    name = StringField(_l("Name of the territory"), validators=[DataRequired(), Length(max=120)])
+    insee_code = StringField(_l("INSEE code"), validators=[Optional(), Length(max=5)])
+    population = IntegerField(_l("Population (latest census)"), validators=[DataRequired(), NumberRange(min=0)])
+    website = StringField(_l("Website"), validators=[Optional(), Length(max=255)])
+
+
+class EditionForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=160)],
+                       description=_l("For example: Budget participatif 2027"))
+    slug = StringField(_l("Short address"), validators=[DataRequired(), Length(max=64)],
+                       description=_l("Used in links: lower-case letters, digits and dashes, for example bp-2027."))
+    year = IntegerField(_l("Year"), validators=[DataRequired(), NumberRange(min=2000, max=2100)])
+    description = TextAreaField(_l("Presentation"), validators=[Optional(), Length(max=10000)])
+
+
+class RulesForm(FlaskForm):
+    ballot_type = SelectField(_l("Ballot"), choices=[(b.value, b.label) for b in BallotType])
+    min_choices = IntegerField(_l("Minimum number of projects per ballot"), validators=[NumberRange(min=0, max=1000)])
+    max_choices = IntegerField(_l("Maximum number of projects per ballot"), validators=[Optional(), NumberRange(min=1, max=1000)],
+                               description=_l("Leave empty for no maximum."))
+    knapsack_min_share = IntegerField(_l("Budget ballot: minimum share of the envelope to spend (%)"),
+                                      validators=[NumberRange(min=0, max=100)], default=0)
+    cumulative_points = IntegerField(_l("Points ballot: points per voter"), validators=[Optional(), NumberRange(min=1, max=1000)])
+    grade_count = IntegerField(_l("Majority judgment: number of grades"), validators=[Optional(), NumberRange(min=2, max=7)])
+    aggregation_rule = SelectField(_l("Counting rule"), choices=[(k, v) for k, v in AGGREGATION_RULES.items()])
+    tie_break = SelectField(_l("Tie-break"), choices=[(k, v) for k, v in TIE_BREAKS.items()])
+    tie_break_seed = StringField(_l("Seed of the public draw"), validators=[Optional(), Length(max=64)],
+                                 description=_l("Published before the vote so that anyone can redo the draw."))
+    min_project_score = IntegerField(_l("Minimum number of votes for a project to be funded"),
+                                     validators=[Optional(), NumberRange(min=1)])
+    comments_before_review = BooleanField(_l("Comments open before the technical review"))
+    comments_during_review = BooleanField(_l("Comments open during the technical review"))
+    comments_during_vote = BooleanField(_l("Comments open during the vote"))
+    public_meeting_required = BooleanField(_l("Project holders must attend a public meeting before the vote"))
+    online_voting = BooleanField(_l("Online voting"))
+    paper_voting = BooleanField(_l("Paper ballot boxes"))
+    min_voter_age = IntegerField(_l("Minimum age to vote (on the first day of the vote)"), validators=[NumberRange(min=0, max=120)])
+    residence_rule = SelectField(_l("Where people vote"), choices=[(r.value, r.label) for r in ResidenceRule])
+    verification = SelectField(_l("How voters are verified"), choices=[(v.value, v.label) for v in Verification])
+
+    def values(self) -> dict[str, Any]:
+        return {name: field.data for name, field in self._fields.items() if name != "csrf_token"}
+
+
+class DistrictForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    code = StringField(_l("Code"), validators=[DataRequired(), Length(max=32)],
+                       description=_l("Lower-case letters, digits and dashes, for example centre-ville."))
+    envelope_cents = MoneyField(_l("Envelope (€)"), validators=[DataRequired()])
+    population = IntegerField(_l("Population"), validators=[Optional(), NumberRange(min=0)], default=0)
+    is_citywide = BooleanField(_l("City-wide scope (projects for the whole city)"))
+    position = IntegerField(_l("Order in lists"), validators=[Optional()], default=0)
+
+
+class PhaseForm(FlaskForm):
+    phase = SelectField(_l("New phase"))
+    confirm = BooleanField(_l("I understand that opening the vote freezes the rules, and that a vote cannot be reopened once closed."))
+
+    def validate_confirm(self, field: BooleanField) -> None:
+        if self.phase.data in (Phase.VOTE.value, Phase.RESULTS.value, Phase.IMPLEMENTATION.value) and not field.data:
+            raise ValidationError(str(_l("Tick the box to confirm.")))
+
+
+def _zone() -> ZoneInfo:
+    return ZoneInfo(current_app.config["PB_SETTINGS"].timezone)
+
+
+def calendar_form(edition: Any, formdata: Any = None) -> FlaskForm:
+    """One start and one end per phase, in the territory's local time."""
+
+    class CalendarForm(FlaskForm):
+        pass
+
+    zone = _zone()
+    for phase in CALENDAR_PHASES:
+        window = edition.window(phase)
+        setattr(CalendarForm, f"{phase.value}_starts", DateTimeLocalField(
+            _l("Start"), format="%Y-%m-%dT%H:%M", validators=[Optional()],
+            default=window.starts_at.astimezone(zone).replace(tzinfo=None) if window else None))
+        setattr(CalendarForm, f"{phase.value}_ends", DateTimeLocalField(
+            _l("End"), format="%Y-%m-%dT%H:%M", validators=[Optional()],
+            default=window.ends_at.astimezone(zone).replace(tzinfo=None) if window else None))
+    return CalendarForm(formdata=formdata) if formdata is not None else CalendarForm()
+
+
+def calendar_values(form: FlaskForm) -> dict[Phase, tuple[dt.datetime, dt.datetime] | None]:
+    zone = _zone()
+    result: dict[Phase, tuple[dt.datetime, dt.datetime] | None] = {}
+    for phase in CALENDAR_PHASES:
+        start, end = form[f"{phase.value}_starts"].data, form[f"{phase.value}_ends"].data
+        if start and end:
+            result[phase] = (start.replace(tzinfo=zone).astimezone(dt.timezone.utc),
+                             end.replace(tzinfo=zone).astimezone(dt.timezone.utc))
+        elif start or end:
+            form[f"{phase.value}_ends" if start else f"{phase.value}_starts"].errors = [
+                str(_l("Give both the start and the end, or neither."))]
+            raise ValueError("incomplete window")
+        else:
+            result[phase] = None
+    return result

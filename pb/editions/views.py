@@ -1,0 +1,210 @@
+"""Public edition pages, and the administration of the territory and of editions."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug import Response
+
+from pb.accounts.forms import ConfirmForm
+from pb.authz import can, guard, public, require
+from pb.db import db
+from pb.editions import describe, services
+from pb.editions.forms import (
+    DistrictForm, EditionForm, PhaseForm, RulesForm, TerritoryForm, calendar_form, calendar_values,
+)
+from pb.editions.models import CALENDAR_PHASES, OUTCOME_RULES, District, Phase
+from pb.errors import PbError
+from pb.web.forms import form_status, show_error
+
+bp = Blueprint("editions", __name__)
+
+# Sections other domains add to the public edition page and to its admin page: (title, endpoint).
+# Each domain appends to these lists at import time; the templates show them as links.
+PUBLIC_LINKS: list[tuple[str, str]] = []
+ADMIN_LINKS: list[tuple[str, str, str]] = []  # (label, endpoint, policy)
+
+
+def _edition(ref: str | int):  # type: ignore[no-untyped-def]
+    edition = services.get_edition(db.session, ref)
+    if not can(current_user, "edition.view", edition):
+        abort(404)
+    return edition
+
+
+@bp.get("/editions/<slug>")
+@public
+def show(slug: str) -> str:
+    edition = _edition(slug)
+    rules = {"ballot": describe.ballot_rules(edition), "participation": describe.participation_rules(edition),
+             "count": describe.count_rules(edition)}
+    return render_template("editions/show.html", edition=edition, links=PUBLIC_LINKS, rules=rules)
+
+
+# -- administration -----------------------------------------------------------------------------------
+
+@bp.get("/admin/")
+@guard("staff.dashboard")
+def admin_home() -> str:
+    editions = services.list_editions(db.session, current_user)
+    return render_template("editions/admin_home.html", editions=editions, territory=services.get_territory(db.session))
+
+
+@bp.route("/admin/territory", methods=["GET", "POST"])
+@guard("territory.manage")
+def territory() -> str | Response | tuple[str, int]:
+    territory = services.get_territory(db.session)
+    form = TerritoryForm(obj=territory)
+    if form.validate_on_submit():
+        try:
+            services.update_territory(db.session, current_user, name=form.name.data, insee_code=form.insee_code.data or "",
+                                      population=form.population.data, website=form.website.data or "")
+        except PbError as error:
+            show_error(form, error)
+        else:
+            flash(_("The territory is saved."), "success")
+            return redirect(url_for("editions.admin_home"))
+    return render_template("editions/territory.html", form=form), form_status(form)
+
+
+@bp.route("/admin/editions/new", methods=["GET", "POST"])
+@guard("edition.create")
+def create() -> str | Response | tuple[str, int]:
+    form = EditionForm()
+    if form.validate_on_submit():
+        try:
+            edition = services.create_edition(db.session, current_user, name=form.name.data, slug=form.slug.data,
+                                              year=form.year.data, description=form.description.data or "")
+        except PbError as error:
+            show_error(form, error)
+        else:
+            flash(_("The edition is created. Now add its districts and set its rules."), "success")
+            return redirect(url_for("editions.manage", edition_id=edition.id))
+    return render_template("editions/edit.html", form=form, edition=None), form_status(form)
+
+
+def _managed(edition_id: int):  # type: ignore[no-untyped-def]
+    edition = services.get_edition(db.session, edition_id)
+    require(current_user, "edition.manage", edition)
+    return edition
+
+
+@bp.route("/admin/editions/<int:edition_id>", methods=["GET", "POST"])
+@guard("edition.manage")
+def manage(edition_id: int) -> str | Response | tuple[str, int]:
+    edition = _managed(edition_id)
+    form = EditionForm(obj=edition)
+    if form.validate_on_submit():
+        try:
+            services.update_edition(db.session, current_user, edition, name=form.name.data, slug=form.slug.data,
+                                    year=form.year.data, description=form.description.data or "")
+        except PbError as error:
+            show_error(form, error)
+        else:
+            flash(_("The edition is saved."), "success")
+            return redirect(url_for("editions.manage", edition_id=edition.id))
+    return render_template("editions/manage.html", edition=edition, form=form, links=ADMIN_LINKS,
+                           allowed=services.allowed_phases(edition)), form_status(form)
+
+
+@bp.route("/admin/editions/<int:edition_id>/rules", methods=["GET", "POST"])
+@guard("edition.manage")
+def rules(edition_id: int) -> str | Response | tuple[str, int]:
+    edition = _managed(edition_id)
+    form = RulesForm(obj=edition)
+    if edition.is_frozen:
+        for name in OUTCOME_RULES:
+            form[name].render_kw = {"disabled": True}
+    if form.validate_on_submit():
+        values = form.values()
+        if edition.is_frozen:  # disabled fields are not posted: keep the stored values
+            values = {k: v for k, v in values.items() if k not in OUTCOME_RULES}
+        try:
+            services.update_rules(db.session, current_user, edition, **values)
+        except PbError as error:
+            show_error(form, error)
+        else:
+            flash(_("The rules are saved."), "success")
+            return redirect(url_for("editions.manage", edition_id=edition.id))
+    return render_template("editions/rules.html", edition=edition, form=form), form_status(form)
+
+
+@bp.route("/admin/editions/<int:edition_id>/calendar", methods=["GET", "POST"])
+@guard("edition.manage")
+def calendar(edition_id: int) -> str | Response | tuple[str, int]:
+    edition = _managed(edition_id)
+    form = calendar_form(edition)
+    if form.validate_on_submit():
+        try:
+            services.set_calendar(db.session, current_user, edition, calendar_values(form))
+        except ValueError:
+            pass  # the form carries the message
+        except PbError as error:
+            show_error(form, error)
+        else:
+            flash(_("The calendar is saved."), "success")
+            return redirect(url_for("editions.manage", edition_id=edition.id))
+    return render_template("editions/calendar.html", edition=edition, form=form, phases=CALENDAR_PHASES), form_status(form)
+
+
+@bp.route("/admin/editions/<int:edition_id>/districts/new", methods=["GET", "POST"])
+@bp.route("/admin/editions/<int:edition_id>/districts/<int:district_id>", methods=["GET", "POST"])
+@guard("edition.manage")
+def district(edition_id: int, district_id: int | None = None) -> str | Response | tuple[str, int]:
+    edition = _managed(edition_id)
+    district = None
+    if district_id is not None:
+        district = db.session.get(District, district_id)
+        if district is None or district.edition_id != edition.id:
+            abort(404)
+    form = DistrictForm(obj=district)
+    if form.validate_on_submit():
+        try:
+            services.save_district(db.session, current_user, edition, district, name=form.name.data, code=form.code.data,
+                                   envelope_cents=form.envelope_cents.data, population=form.population.data or 0,
+                                   is_citywide=form.is_citywide.data, position=form.position.data or 0)
+        except PbError as error:
+            show_error(form, error)
+        else:
+            flash(_("The district is saved."), "success")
+            return redirect(url_for("editions.manage", edition_id=edition.id))
+    return render_template("editions/district.html", edition=edition, district=district, form=form), form_status(form)
+
+
+@bp.route("/admin/editions/<int:edition_id>/districts/<int:district_id>/delete", methods=["GET", "POST"])
+@guard("edition.manage")
+def delete_district(edition_id: int, district_id: int) -> str | Response:
+    edition = _managed(edition_id)
+    district = db.session.get(District, district_id)
+    if district is None or district.edition_id != edition.id:
+        abort(404)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            services.delete_district(db.session, current_user, district)
+        except PbError as error:
+            show_error(None, error)
+        else:
+            flash(_("The district is deleted."), "success")
+        return redirect(url_for("editions.manage", edition_id=edition.id))
+    return render_template("editions/confirm_delete_district.html", edition=edition, district=district, form=form)
+
+
+@bp.route("/admin/editions/<int:edition_id>/phase", methods=["GET", "POST"])
+@guard("edition.manage")
+def phase(edition_id: int) -> str | Response | tuple[str, int]:
+    edition = _managed(edition_id)
+    form = PhaseForm()
+    form.phase.choices = [(p.value, p.label) for p in services.allowed_phases(edition)]
+    if request.method == "GET" and request.args.get("to"):
+        form.phase.data = request.args["to"]
+    if form.validate_on_submit():
+        try:
+            services.set_phase(db.session, current_user, edition, Phase(form.phase.data))
+        except PbError as error:
+            show_error(form, error)
+        else:
+            flash(_("The edition is now in phase “%(phase)s”.", phase=edition.phase.label), "success")
+            return redirect(url_for("editions.manage", edition_id=edition.id))
+    return render_template("editions/phase.html", edition=edition, form=form), form_status(form)

@@ -1,0 +1,1 @@
+"""The shared web layer: home page, language switch, formats, pagination."""

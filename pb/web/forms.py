@@ -1,0 +1,31 @@
+"""Small helpers shared by the views of every domain."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import flash
+from flask_wtf import FlaskForm
+
+from pb.errors import PbError, ValidationFailed
+
+
+def show_error(form: FlaskForm | None, error: PbError) -> None:
+    """Puts a domain error where the person will read it: on the field it names, or at the top."""
+    field_name = getattr(error, "field", None) if isinstance(error, ValidationFailed) else None
+    if form is not None and field_name and field_name in form._fields:
+        form._fields[field_name].errors = list(form._fields[field_name].errors or []) + [error.text()]
+    else:
+        flash(error.text(), "error")
+
+
+def form_status(form: FlaskForm) -> int:
+    """200 for a first display, 422 when a submitted form is shown again with its errors."""
+    return 422 if form.is_submitted() and (form.errors or any(f.errors for f in form)) else 200
+
+
+def choice_int(value: Any) -> int | None:
+    try:
+        return int(value) if value not in (None, "", "None") else None
+    except (TypeError, ValueError):
+        return None
