@@ -9,6 +9,7 @@ from pb.db import Base
 MODEL_MODULES = [
     "pb.accounts.models",
     "pb.editions.models",
+    "pb.projects.models",
     "pb.audit.models",
     "pb.jobs",
 ]
