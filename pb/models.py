@@ -11,6 +11,9 @@ MODEL_MODULES = [
     "pb.editions.models",
     "pb.projects.models",
     "pb.audit.models",
+    "pb.ideas.models",
+    "pb.review.models",
+    "pb.councils.models",
     "pb.jobs",
 ]
 

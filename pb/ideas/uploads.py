@@ -1,0 +1,108 @@
+"""Images and documents attached to ideas.
+
+The type is read from the file's first bytes (JPEG, PNG, PDF), never from its name or from
+what the browser says; the size is checked against `upload_max_mb`; the file is stored under
+`upload_folder` with a random name. The name on the person's computer is never used."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+from typing import IO, Any
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Session
+
+from pb.authz import require
+from pb.db import utcnow
+from pb.errors import PbError, ValidationFailed
+from pb.ideas import rules
+from pb.ideas.models import Attachment, Idea
+from pb.ideas.services import IdeaLocked, check_submission_open
+from pb.ideas.text import clean
+
+MAGIC = (
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"%PDF-", "application/pdf"),
+)
+MAX_ATTACHMENTS = 8
+
+
+class FileTooLarge(PbError):
+    code = "file_too_large"
+    status = 413
+    message = _l("The file is larger than %(mb)s MB.")
+
+
+class FileTypeRefused(PbError):
+    code = "file_type_refused"
+    status = 415
+    message = _l("Only JPEG or PNG images and PDF documents are accepted.")
+
+
+class TooManyFiles(PbError):
+    code = "too_many_files"
+    status = 409
+    message = _l("An idea has at most %(n)s files.")
+
+
+def sniff(head: bytes) -> str | None:
+    for magic, content_type in MAGIC:
+        if head.startswith(magic):
+            return content_type
+    return None
+
+
+def upload_folder() -> Path:
+    settings = current_app.config["PB_SETTINGS"]
+    folder = settings.path(settings.upload_folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def stored_path(attachment: Attachment) -> Path:
+    # stored_name is ours (hex), never a client string: no path traversal possible.
+    return upload_folder() / attachment.stored_name
+
+
+def add_attachment(session: Session, actor: Any, idea: Idea, stream: IO[bytes], label: str = "") -> Attachment:
+    require(actor, "idea.edit", idea)
+    if idea.status not in rules.EDITABLE:
+        raise IdeaLocked(status=idea.status.label)
+    if idea.is_author(actor):
+        check_submission_open(idea.edition)
+    if sum(1 for a in idea.attachments if a.removed_at is None) >= MAX_ATTACHMENTS:
+        raise TooManyFiles(n=MAX_ATTACHMENTS)
+    max_mb = current_app.config["PB_SETTINGS"].upload_max_mb
+    data = stream.read(max_mb * 1024 * 1024 + 1)
+    if len(data) > max_mb * 1024 * 1024:
+        raise FileTooLarge(mb=max_mb)
+    if not data:
+        raise ValidationFailed(_l("Choose a file."), field="file")
+    content_type = sniff(data[:16])
+    if content_type is None:
+        raise FileTypeRefused()
+    stored_name = secrets.token_hex(16)
+    path = upload_folder() / stored_name
+    with path.open("xb") as f:
+        f.write(data)
+    label = clean(label, multiline=False)[:200] or str(_l("Image") if content_type.startswith("image/") else _l("Document"))
+    attachment = Attachment(idea=idea, stored_name=stored_name, label=label, content_type=content_type,
+                            size_bytes=len(data), uploaded_by_id=getattr(actor, "id", None), created_at=utcnow())
+    session.add(attachment)
+    session.flush()
+    return attachment
+
+
+def remove_attachment(session: Session, actor: Any, attachment: Attachment) -> None:
+    """The author takes a file off the idea (the file stays on disk, as nothing is destroyed)."""
+    idea = attachment.idea
+    require(actor, "idea.edit", idea)
+    if idea.status not in rules.EDITABLE:
+        raise IdeaLocked(status=idea.status.label)
+    if idea.is_author(actor):
+        check_submission_open(idea.edition)
+    attachment.removed_at = utcnow()
+    session.flush()
