@@ -48,7 +48,8 @@ def show(slug: str) -> str:
 @guard("staff.dashboard")
 def admin_home() -> str:
     editions = services.list_editions(db.session, current_user)
-    return render_template("editions/admin_home.html", editions=editions, territory=services.get_territory(db.session))
+    return render_template("editions/admin_home.html", editions=editions, territory=services.get_territory(db.session),
+                           links=ADMIN_LINKS)
 
 
 @bp.route("/admin/territory", methods=["GET", "POST"])
