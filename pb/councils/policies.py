@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from pb.authz import is_staff, policy, scope_of
+from pb.ideas.policies import works_in
 
 
 @policy("council.manage")
@@ -17,14 +18,11 @@ def _manage(user: Any, obj: Any) -> bool:
 def _record(user: Any, obj: Any) -> bool:
     """Council secretaries (of the council's district, of its edition, or everywhere) record
     sessions, projects presented or discussed, and opinions; administrators too."""
-    if obj is None:
-        return is_staff(user, "council_secretary", anywhere=True)
-    return is_staff(user, "council_secretary", *scope_of(obj))
+    return works_in(user, "council_secretary", obj)
 
 
 @policy("meeting.manage")
 def _meetings(user: Any, obj: Any) -> bool:
-    """Public meetings and who attended: council secretaries and administrators."""
-    if obj is None:
-        return is_staff(user, "council_secretary", anywhere=True)
-    return is_staff(user, "council_secretary", *scope_of(obj))
+    """Public meetings and who attended: council secretaries and administrators (a meeting of
+    one district: that district's secretaries)."""
+    return works_in(user, "council_secretary", obj)

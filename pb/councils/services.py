@@ -9,6 +9,7 @@ ballot (see `attended_project_ids`, read by the review when it builds the ballot
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any, Iterable
 
 import sqlalchemy as sa
@@ -27,6 +28,14 @@ from pb.councils.models import (
 from pb.ideas.models import Idea, IdeaAuthor, IdeaStatus
 from pb.ideas.text import clean
 from pb.projects.models import Project
+
+
+@dataclass(frozen=True)
+class Scope:
+    """An edition as a whole (not any of its districts), for a permission check."""
+
+    edition_id: int
+    district_id: int | None = None
 
 
 class ProjectNotInEdition(PbError):
@@ -271,7 +280,7 @@ def save_meeting(session: Session, actor: Any, edition: Edition, meeting: Public
                  description: str = "") -> PublicMeeting:
     district = _district(session, edition, district_id)
     # A secretary of one district manages the meetings of that district.
-    require(actor, "meeting.manage", meeting or district or edition)
+    require(actor, "meeting.manage", meeting or district or Scope(edition.id))
     if meeting is not None and district is not None:
         require(actor, "meeting.manage", district)
     title = clean(title, multiline=False)[:200]

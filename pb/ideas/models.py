@@ -121,7 +121,7 @@ class Idea(Base):
         sa.CheckConstraint("longitude IS NULL OR (longitude BETWEEN -180 AND 180)", name="longitude_range"),
         sa.CheckConstraint("status NOT IN ('feasible', 'merged') OR project_id IS NOT NULL",
                            name="project_when_feasible"),
-        sa.CheckConstraint("status = 'draft' OR submitted_at IS NOT NULL", name="submitted_at_set"),
+        sa.CheckConstraint("status IN ('draft', 'withdrawn') OR submitted_at IS NOT NULL", name="submitted_at_set"),
     )
 
     @property
@@ -177,8 +177,8 @@ class IdeaStatusChange(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     idea_id: Mapped[int] = mapped_column(sa.ForeignKey("idea.id", ondelete="CASCADE"), index=True)
-    from_status: Mapped[IdeaStatus | None] = mapped_column(enum_type(IdeaStatus, "idea_status"))
-    to_status: Mapped[IdeaStatus] = mapped_column(enum_type(IdeaStatus, "idea_status"))
+    from_status: Mapped[IdeaStatus | None] = mapped_column(enum_type(IdeaStatus, "from_status"))
+    to_status: Mapped[IdeaStatus] = mapped_column(enum_type(IdeaStatus, "to_status"))
     actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
     public_reason: Mapped[str] = mapped_column(sa.Text, default="")
     at: Mapped[dt.datetime] = mapped_column(default=utcnow)

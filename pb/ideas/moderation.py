@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from pb import audit
 from pb.accounts.models import User
 from pb.accounts.services import set_blocked
-from pb.authz import require
+from pb.authz import can, require
 from pb.db import utcnow
 from pb.editions.models import Edition
 from pb.errors import PbError, ValidationFailed
@@ -81,7 +81,7 @@ def queue(session: Session, actor: Any, edition: Edition, *, limit: int = 200) -
     items = []
     for kind, target_id, n, first in grouped:
         target = ideas.get(target_id) if kind == "idea" else comments.get(target_id)
-        if target is not None:
+        if target is not None and can(actor, "moderation.act", target):
             items.append(QueueItem(kind, target, n, first, reasons.get((kind, target_id), [])))
     return items
 
@@ -93,7 +93,8 @@ def hidden_content(session: Session, actor: Any, edition: Edition) -> list[Idea 
                             .options(selectinload(Idea.authors))).all()
     comments = session.scalars(sa.select(Comment).where(Comment.edition_id == edition.id, Comment.hidden_at.is_not(None))
                                .options(joinedload(Comment.author))).all()
-    return sorted([*ideas, *comments], key=lambda x: x.hidden_at, reverse=True)  # type: ignore[arg-type, return-value]
+    visible = [x for x in [*ideas, *comments] if can(actor, "moderation.act", x)]
+    return sorted(visible, key=lambda x: x.hidden_at, reverse=True)  # type: ignore[arg-type, return-value]
 
 
 def _resolve_flags(session: Session, actor: Any, target: Idea | Comment, resolution: FlagResolution) -> int:

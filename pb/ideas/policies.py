@@ -13,6 +13,16 @@ def _staff_over(user: Any, obj: Any, *roles: str) -> bool:
     return any(is_staff(user, role, *scope_of(obj)) for role in roles)
 
 
+def works_in(user: Any, role: str, obj: Any) -> bool:
+    """The role (or admin) over `obj`; for an edition, over the edition or any of its districts
+    ("may open this edition's pages": each object is then checked on its own district)."""
+    if obj is None:
+        return is_staff(user, role, anywhere=True)
+    if type(obj).__name__ == "Edition":
+        return is_staff(user, role, obj.id) or any(is_staff(user, role, obj.id, d.id) for d in obj.districts)
+    return is_staff(user, role, *scope_of(obj))
+
+
 @policy("idea.view")
 @anonymous_ok
 def _view(user: Any, idea: Any) -> bool:
@@ -43,10 +53,9 @@ def _edit(user: Any, idea: Any) -> bool:
 
 @policy("idea.enter")
 def _enter(user: Any, obj: Any) -> bool:
-    """Staff of the participation team type in ideas received on paper or at a meeting."""
-    if obj is None:
-        return is_staff(user, "moderator", anywhere=True)
-    return _staff_over(user, obj, "moderator")
+    """Staff of the participation team (moderators, administrators) type in ideas received on
+    paper or at a meeting, for the districts they cover."""
+    return works_in(user, "moderator", obj)
 
 
 @policy("idea.see_hidden")
@@ -69,4 +78,7 @@ def _flag(user: Any, obj: Any) -> bool:
     return True
 
 
-policy("moderation.act")(staff_policy("moderator"))
+@policy("moderation.act")
+def _moderate(user: Any, obj: Any) -> bool:
+    """Moderators (and administrators) of the content's district or edition."""
+    return works_in(user, "moderator", obj)

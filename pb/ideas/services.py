@@ -89,8 +89,8 @@ def change_status(session: Session, actor: Any, idea: Idea, target: IdeaStatus, 
     reason = clean(reason)
     rules.check_transition(current, target, by=by, phase=idea.edition.phase, reason=reason)
     actor_id = getattr(actor, "id", None) if actor is not SYSTEM_ACTOR else None
-    change = IdeaStatusChange(idea=idea, from_status=current, to_status=target, actor_id=actor_id,
-                              public_reason=reason, at=utcnow())
+    change = IdeaStatusChange(from_status=current, to_status=target, actor_id=actor_id, public_reason=reason,
+                              at=utcnow())
     idea.history.append(change)
     idea.status = target
     idea.status_reason = reason
@@ -212,6 +212,7 @@ def enter_idea(session: Session, actor: Any, edition: Edition, *, channel: Chann
         raise ValidationFailed(_l("Give the name of the idea's holder."), field="holder_name")
     holder_email = holder_email.strip().lower()[:254]
     values = _fields(session, edition, **fields)
+    require(actor, "idea.enter", session.get(District, values["district_id"]))
     holder_user = session.scalar(sa.select(User).where(User.email == holder_email)) if holder_email else None
     submitted_at = (dt.datetime.combine(received_on, dt.time(12), tzinfo=dt.timezone.utc) if received_on
                     else utcnow())

@@ -84,7 +84,7 @@ def cycle(session: Any, make: Any) -> Cycle:
 
 
 @pytest.fixture
-def uploads(app: Any, tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
+def upload_dir(app: Any, tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
     """Uploaded files go to a temporary folder, with a 1 MB limit."""
     settings = dataclasses.replace(app.config["PB_SETTINGS"], upload_folder=str(tmp_path / "uploads"), upload_max_mb=1)
     monkeypatch.setitem(app.config, "PB_SETTINGS", settings)
