@@ -2,7 +2,7 @@
 
 Revision ID: 0003
 Revises: 0002
-Create Date: 2026-11-26 14:48:09.556717
+Create Date: 2026-11-26 14:56:02.065647
 """
 from __future__ import annotations
 
@@ -126,7 +126,7 @@ def upgrade() -> None:
     sa.Column('hidden_at', pb.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('hidden_reason', sa.Text(), nullable=False),
     sa.Column('hidden_by_id', sa.Integer(), nullable=True),
-    sa.CheckConstraint("status = 'draft' OR submitted_at IS NOT NULL", name=op.f('ck_idea_submitted_at_set')),
+    sa.CheckConstraint("status IN ('draft', 'withdrawn') OR submitted_at IS NOT NULL", name=op.f('ck_idea_submitted_at_set')),
     sa.CheckConstraint("status NOT IN ('feasible', 'merged') OR project_id IS NOT NULL", name=op.f('ck_idea_project_when_feasible')),
     sa.CheckConstraint('estimated_cost_cents IS NULL OR estimated_cost_cents >= 0', name=op.f('ck_idea_cost_positive')),
     sa.CheckConstraint('latitude IS NULL OR (latitude BETWEEN -90 AND 90)', name=op.f('ck_idea_latitude_range')),

@@ -23,6 +23,7 @@ from pb.db import utcnow
 from pb.editions.models import Edition
 from pb.errors import PbError, ValidationFailed
 from pb.ideas.models import Comment, Flag, FlagResolution, Idea
+from pb.ideas.services import QUIET
 from pb.ideas.text import clean
 from pb.mail import queue_email
 
@@ -133,6 +134,8 @@ def hide(session: Session, actor: Any, target: Idea | Comment, reason: str) -> N
     session.flush()
     audit.record(session, actor, f"moderation.hide_{_kind(target)}", target, edition_id=target.edition_id,
                  before={"hidden": False}, after={"hidden": True, "reason": reason}, flags_resolved=resolved)
+    if session.info.get(QUIET):
+        return
     title = target.title if isinstance(target, Idea) else (target.body[:60] + ("…" if len(target.body) > 60 else ""))
     for email, locale in _recipients(target):
         with force_locale(locale):

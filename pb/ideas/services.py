@@ -96,7 +96,6 @@ def change_status(session: Session, actor: Any, idea: Idea, target: IdeaStatus, 
     idea.status_reason = reason
     if target is IdeaStatus.SUBMITTED and idea.submitted_at is None:
         idea.submitted_at = change.at
-    session.flush()
     notify(session, change)
     return change
 
@@ -106,6 +105,7 @@ def notify(session: Session, change: IdeaStatusChange) -> None:
         return
     from pb.ideas.jobs import notify_status_change
 
+    session.flush()  # the job receives the change's id
     enqueue_after_commit(session, notify_status_change, change.id)
 
 
