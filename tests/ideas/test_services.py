@@ -44,7 +44,7 @@ def test_submission_is_closed_outside_the_submission_phase(session, cycle, make,
     with pytest.raises(services.SubmissionClosed) as info:
         services.create_idea(session, make.user(), edition, **_values(edition))
     assert info.value.code == "submission_closed"
-    assert ("not started" in info.value.text()) == (phase is Phase.DRAFT)
+    assert ("pas encore commencé" in info.value.text()) == (phase is Phase.DRAFT)
 
 
 def test_the_deadline_closes_submission_and_editing(session, cycle, make) -> None:
@@ -58,7 +58,7 @@ def test_the_deadline_closes_submission_and_editing(session, cycle, make) -> Non
     later = now + dt.timedelta(days=2)
     with pytest.raises(services.SubmissionClosed) as info:
         services.update_idea(session, alice, idea, now=later, **_values(edition, title="Trop tard pour changer"))
-    assert "deadline" in info.value.text()
+    assert "date limite" in info.value.text()
     with pytest.raises(services.SubmissionClosed):
         services.create_idea(session, alice, edition, now=later, **_values(edition))
     assert idea.title == "Un titre corrigé avant la date"

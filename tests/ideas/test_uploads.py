@@ -46,7 +46,7 @@ def test_size_is_limited(session, cycle, make, upload_dir) -> None:
     idea = cycle.idea(edition, alice)
     with pytest.raises(uploads.FileTooLarge) as info:
         uploads.add_attachment(session, alice, idea, io.BytesIO(PNG + b"0" * (1024 * 1024)))
-    assert info.value.status == 413 and "1 MB" in info.value.text()
+    assert info.value.status == 413 and "1 Mo" in info.value.text()
     uploads.add_attachment(session, alice, idea, io.BytesIO(PNG + b"0" * (1024 * 1024 - len(PNG))))
 
 

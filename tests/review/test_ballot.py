@@ -92,7 +92,7 @@ def test_the_public_meeting_gate(session, cycle, make, outbox) -> None:
     changes = build_ballot(session, make.admin(), edition)
     assert present.project.status is ProjectStatus.ON_BALLOT
     assert absent.project.status is ProjectStatus.HELD_BACK
-    assert absent.project.status_reason and "public meeting" in str(HELD_BACK_REASON)
+    assert absent.project.status_reason == str(HELD_BACK_REASON) and "réunion publique" in absent.project.status_reason
     assert imported.status is ProjectStatus.ON_BALLOT  # no holder: nobody to attend
     assert set(changes) == {present.project_id, absent.project_id, imported.id}
     session.commit()
