@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -21,7 +22,7 @@ from pb.db import utcnow
 from pb.editions.models import Edition, Phase
 from pb.ideas import comments, moderation, services
 from pb.ideas.demo_data import (
-    COMMENTS, COORDS, COUNCIL_MEMBERS, FEASIBLE, HOLDERS, INFEASIBLE, MERGE_TITLES, NOT_ADMISSIBLE, PLACES, REPLIES,
+    COMMENTS, COORDS, COUNCIL_MEMBERS, FEASIBLE, HOLDERS, INFEASIBLE, NOT_ADMISSIBLE, PLACES, REPLIES,
 )
 from pb.ideas.models import Comment, Idea, IdeaStatus, IdeaStatusChange
 from pb.review import ballot, services as review
@@ -29,6 +30,7 @@ from pb.review.models import Decision
 from pb.review.projects import merge_ideas
 
 RESIDENTS = ["alice", "bruno", "chloe", "david"]
+PARIS = ZoneInfo("Europe/Paris")
 
 
 def run(session: Session, ctx: Any, edition: Edition, phase: Phase) -> None:
@@ -58,13 +60,15 @@ def _submission(session: Session, ctx: Any, edition: Edition, rng: random.Random
         places = PLACES.get(district.code, PLACES["ville"])
         pool = [("na", t) for t in NOT_ADMISSIBLE] + [("inf", t) for t in INFEASIBLE]
         picks = rng.sample(FEASIBLE, k=min(len(FEASIBLE), per_district))
-        plan = [rng.choice(pool[:4]), rng.choice(pool[4:])] + [("ok", t) for t in picks]
+        # Ideas 2 and 3 are the same wish in two places: the review merges them.
+        plan = [rng.choice(pool[:4]), rng.choice(pool[4:]), ("ok", picks[0])] + [("ok", t) for t in picks]
         for n, (kind, template) in enumerate(plan[:per_district]):
             title_start, description, theme, cost = template[:4]
             where, address = places[(n + d_index) % len(places)]
             lat_lon = COORDS.get(district.code)
             fields = {
-                "title": f"{title_start} {where}", "description": description, "theme": theme,
+                "title": f"{title_start} {where}" if kind == "ok" else title_start, "description": description,
+                "theme": theme,
                 "district_id": district.id, "address": f"{address}, Grenoble" if address else "",
                 "latitude": round(lat_lon[0] + rng.uniform(-0.004, 0.004), 5) if lat_lon and address else None,
                 "longitude": round(lat_lon[1] + rng.uniform(-0.004, 0.004), 5) if lat_lon and address else None,
@@ -173,8 +177,10 @@ def _review(session: Session, ctx: Any, edition: Edition, rng: random.Random) ->
                                    decision=Decision.FEASIBLE, public_reason="Faisable : les services intégreront "
                                    "le projet au programme de travaux de l'année prochaine.")
         if len(merged) == 2:
-            theme = merged[0].theme
-            title = MERGE_TITLES.get(theme, "Un projet commun pour le quartier") + f" – {merged[0].district.name.split(' –')[0]}"
+            common = next((t[0] for t in FEASIBLE if merged[0].title.startswith(t[0])), merged[0].title)
+            district = merged[0].district
+            where = "toute la ville" if district.is_citywide else district.name.split(" –")[0].lower()
+            title = f"{common} – projet commun, {where}"
             cost = sum(i.estimated_cost_cents or 10_000_00 for i in merged)
             merge_ideas(session, admin, edition, [i.id for i in merged], title=title, district_id=merged[0].district_id,
                         cost_cents=int(round(cost / 100_000)) * 100_000,
@@ -186,13 +192,17 @@ def _review(session: Session, ctx: Any, edition: Edition, rng: random.Random) ->
 def _councils(session: Session, ctx: Any, edition: Edition, rng: random.Random) -> None:
     admin, secretary = ctx.user("admin"), ctx.user("conseil")
     window = edition.window(Phase.REVIEW)
-    base = (window.starts_at if window else utcnow()) + dt.timedelta(days=12)
+    first_day = ((window.starts_at if window else utcnow()) + dt.timedelta(days=12)).date()
+
+    def evening(days: int, hour: int = 18, minute: int = 30) -> dt.datetime:
+        local = dt.datetime.combine(first_day + dt.timedelta(days=days), dt.time(hour, minute), tzinfo=PARIS)
+        return local.astimezone(dt.timezone.utc)
     groups = councils.holders(session, edition.id)
     by_district: dict[int, list[Any]] = {}
     for project, authors in groups:
         by_district.setdefault(project.district_id, []).append((project, authors))
     citywide = councils.save_meeting(session, admin, edition, title="Forum des projets – Toute la ville",
-                                     starts_at=base + dt.timedelta(days=6, hours=9), place="Hôtel de Ville, salon d'honneur",
+                                     starts_at=evening(8, 10, 0), place="Hôtel de Ville, salon d'honneur",
                                      description="Présentation publique des projets à l'échelle de la ville.")
     attended: list[int] = []
     for n, district in enumerate(d for d in edition.districts if not d.is_citywide):
@@ -201,7 +211,7 @@ def _councils(session: Session, ctx: Any, edition: Edition, rng: random.Random) 
             session, admin, edition, name=f"Conseil citoyen indépendant du secteur {number}", district_id=district.id,
             description="Le conseil citoyen réunit des habitants tirés au sort et volontaires du secteur.",
             members="\n".join(COUNCIL_MEMBERS[(n + k) % len(COUNCIL_MEMBERS)] for k in range(5)))
-        meeting_at = base + dt.timedelta(days=n, hours=18, minutes=30)
+        meeting_at = evening(n)
         record = councils.save_session(
             session, secretary, council, starts_at=meeting_at, place="Maison des habitants du secteur " + number,
             agenda="1. Présentation des projets du budget participatif\n2. Débat\n3. Avis du conseil",
@@ -218,10 +228,10 @@ def _councils(session: Session, ctx: Any, edition: Edition, rng: random.Random) 
             councils.record_opinion(session, secretary, council, project, opinion=opinion, text=text,
                                     session_id=record.id)
         meeting = councils.save_meeting(session, admin, edition, title=f"Réunion publique – Secteur {number}",
-                                        starts_at=meeting_at + dt.timedelta(days=2), district_id=district.id,
+                                        starts_at=meeting_at + dt.timedelta(days=7), district_id=district.id,
                                         place=f"Maison des habitants du secteur {number}")
         # Every holder but one per sector comes: that project is held back from the ballot.
-        present = [a.id for _p, authors in projects[:-1] for a in authors[:1]]
+        present = [a.id for k, (_p, authors) in enumerate(projects) if k != 1 for a in authors[:1]]
         councils.set_attendance(session, secretary, meeting, present)
         attended += present
     citywide_holders = [a.id for p, authors in groups if p.district.is_citywide for a in authors[:1]]

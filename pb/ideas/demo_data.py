@@ -93,13 +93,6 @@ INFEASIBLE = [
     ("Un téléphérique vers la Bastille", "Une nouvelle ligne de téléphérique depuis le quartier.", "mobilite", 900_000,
      "Les services estiment le coût à plus de 20 millions d'euros et le projet relève du SMMAG, pas de la Ville."),
 ]
-MERGE_TITLES = {
-    "nature": "Un îlot de fraîcheur arboré",
-    "mobilite": "Un quartier plus sûr à vélo et à pied",
-    "sport": "Un espace sportif en accès libre",
-    "culture": "Un lieu de culture partagé",
-}
-
 HOLDERS = ["Josette Girard", "Karim Haddad", "Marie-Claude Fabre", "Yanis Boukhari", "Élodie Perrin", "Thomas Roux",
            "Fatou Diallo", "Jean-Pierre Blanc", "Nathalie Chevalier", "Léo Morel", "Amina Mansouri", "Hugo Lambert",
            "Collectif Vélo Berriat", "Association des habitants de l'Abbaye", "Conseil d'école Jean Macé",
