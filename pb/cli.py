@@ -26,7 +26,7 @@ from pb.db import db
 from pb.errors import PbError
 
 # Modules defining a click command or group named `cli` (added to `pb`), in this order.
-COMMANDS: list[str] = []
+COMMANDS: list[str] = ["pb.review.cli"]
 
 
 def _create_app() -> object:

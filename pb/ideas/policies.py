@@ -27,12 +27,12 @@ def works_in(user: Any, role: str, obj: Any) -> bool:
 @anonymous_ok
 def _view(user: Any, idea: Any) -> bool:
     """Everyone sees submitted ideas (hidden ones show a notice instead of their text); a draft
-    is seen by its authors and the staff of its edition."""
+    is seen by its authors only (and the edition's administrators)."""
     if idea is None or idea.status != "draft":
         return True
     if user is None or not getattr(user, "is_authenticated", False):
         return False
-    return _is_author(user, idea) or _staff_over(user, idea, "moderator", "reviewer")
+    return _is_author(user, idea) or is_staff(user, "admin", *scope_of(idea))
 
 
 @policy("idea.create")

@@ -14,6 +14,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
+from pb import audit
 from pb.authz import require
 from pb.db import utcnow
 from pb.errors import PbError, ValidationFailed
@@ -93,6 +94,9 @@ def add_attachment(session: Session, actor: Any, idea: Idea, stream: IO[bytes], 
                             size_bytes=len(data), uploaded_by_id=getattr(actor, "id", None), created_at=utcnow())
     session.add(attachment)
     session.flush()
+    if not idea.is_author(actor):
+        audit.record(session, actor, "idea.attach", idea, after={"attachment_id": attachment.id,
+                                                                 "content_type": content_type, "size": len(data)})
     return attachment
 
 
@@ -106,3 +110,5 @@ def remove_attachment(session: Session, actor: Any, attachment: Attachment) -> N
         check_submission_open(idea.edition)
     attachment.removed_at = utcnow()
     session.flush()
+    if not idea.is_author(actor):
+        audit.record(session, actor, "idea.detach", idea, before={"attachment_id": attachment.id})

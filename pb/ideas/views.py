@@ -85,8 +85,6 @@ def show(slug: str, idea_id: int) -> str:
                            can_withdraw=(can(current_user, "idea.edit", idea) and not edition.is_frozen
                                          and IdeaStatus.WITHDRAWN in rules.allowed_targets(
                                              idea.status, by=rules.AUTHOR, phase=edition.phase)),
-                           can_submit=(can(current_user, "idea.edit", idea) and idea.status is IdeaStatus.DRAFT
-                                       and services.submission_closed_reason(edition) is None),
                            see_hidden=can(current_user, "idea.see_hidden", idea), failures=review_failures,
                            **project_info, **_comment_context(edition, idea_id=idea.id))
 
