@@ -52,7 +52,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         BABEL_DEFAULT_LOCALE=settings.default_locale,
         BABEL_DEFAULT_TIMEZONE="UTC",
         BABEL_TRANSLATION_DIRECTORIES=";".join(translation_dirs()),
-        RATELIMIT_STORAGE_URI=settings.redis_url or "memory://",
+        RATELIMIT_STORAGE_URI=settings.rate_limit_storage or settings.redis_url or "memory://",
         RATELIMIT_ENABLED=True,
         JSON_SORT_KEYS=False,
     )

@@ -14,9 +14,9 @@ from pb.editions import describe, services
 from pb.editions.forms import (
     DistrictForm, EditionForm, PhaseForm, RulesForm, TerritoryForm, calendar_form, calendar_values,
 )
-from pb.editions.models import CALENDAR_PHASES, OUTCOME_RULES, District, Phase
+from pb.editions.models import CALENDAR_PHASES, OUTCOME_RULES, PHASE_LABELS, District, Phase
 from pb.errors import PbError
-from pb.web.forms import form_status, show_error
+from pb.web.forms import form_status, options, show_error
 
 bp = Blueprint("editions", __name__)
 
@@ -196,7 +196,7 @@ def delete_district(edition_id: int, district_id: int) -> str | Response:
 def phase(edition_id: int) -> str | Response | tuple[str, int]:
     edition = _managed(edition_id)
     form = PhaseForm()
-    form.phase.choices = [(p.value, p.label) for p in services.allowed_phases(edition)]
+    form.phase.choices = options((p.value, PHASE_LABELS[p]) for p in services.allowed_phases(edition))
     if request.method == "GET" and request.args.get("to"):
         form.phase.data = request.args["to"]
     if form.validate_on_submit():
