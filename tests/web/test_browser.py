@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from pb import mail
 
@@ -22,17 +23,17 @@ def test_register_confirm_login_and_switch_language(page, live_server) -> None:
     page.get_by_label("Mot de passe (au moins").fill(PASSWORD)
     page.get_by_label("Confirmez le mot de passe").fill(PASSWORD)
     page.locator("form.form button[type=submit]").click()
-    assert "/account/login" in page.url
+    expect(page).to_have_url(re.compile("/account/login"))
     link = re.search(r"https?://\S+(/account/confirm/\S+)", mail.outbox[-1].get_content()).group(1)
     page.goto(link)
     page.locator("#email").fill("lea@ville.example")
     page.locator("#password").fill(PASSWORD)
     page.locator("form.form button[type=submit]").click()
-    assert page.locator(".flash-success").count() >= 1
-    assert page.get_attribute("html", "lang") == "fr"
+    expect(page.locator(".flash-success").first).to_be_visible()
+    expect(page.locator("html")).to_have_attribute("lang", "fr")
     page.get_by_role("link", name="English").click()
-    assert page.get_attribute("html", "lang") == "en"
-    assert page.get_by_role("link", name="My account").is_visible()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.get_by_role("link", name="My account")).to_be_visible()
 
 
 def test_skip_link_is_the_first_focus_and_moves_to_the_content(page) -> None:
@@ -41,7 +42,7 @@ def test_skip_link_is_the_first_focus_and_moves_to_the_content(page) -> None:
     focused = page.evaluate("document.activeElement.className")
     assert focused == "skip-link"
     page.keyboard.press("Enter")
-    assert page.evaluate("location.hash") == "#main"
+    expect(page).to_have_url(re.compile("#main$"))
 
 
 def test_admin_creates_an_edition_with_a_district_and_rules(page, make, session) -> None:
@@ -57,22 +58,22 @@ def test_admin_creates_an_edition_with_a_district_and_rules(page, make, session)
     page.locator("#slug").fill("bp-2029")
     page.locator("#year").fill("2029")
     page.locator("form.form button[type=submit]").click()
-    assert re.search(r"/admin/editions/\d+$", page.url)
+    expect(page).to_have_url(re.compile(r"/admin/editions/\d+$"))
     page.locator("a.button", has_text=re.compile("quartier|district", re.I)).last.click()
     page.locator("#name").fill("Centre-ville")
     page.locator("#code").fill("centre")
     page.locator("#envelope_cents").fill("abc")
     page.locator("form.form button[type=submit]").click()
     # A clear message on the field, and what was typed is kept.
-    assert page.locator("#envelope_cents-error").is_visible()
-    assert page.locator("#name").input_value() == "Centre-ville"
+    expect(page.locator("#envelope_cents-error")).to_be_visible()
+    expect(page.locator("#name")).to_have_value("Centre-ville")
     page.locator("#envelope_cents").fill("200 000")
     page.locator("form.form button[type=submit]").click()
-    assert page.locator("td.num", has_text="200").count() >= 1
+    expect(page.locator("td.num", has_text="200").first).to_be_visible()
     page.locator("a.button", has_text=re.compile("Règles|Rules")).click()
     page.locator("#ballot_type").select_option("knapsack")
     page.locator("#max_choices").fill("")
     page.locator("form.form button[type=submit]").click()
-    assert page.locator(".flash-success").count() >= 1
+    expect(page.locator(".flash-success").first).to_be_visible()
     page.goto("/editions/bp-2029")
-    assert page.locator("h1").inner_text() == "Budget participatif 2029"
+    expect(page.locator("h1")).to_have_text("Budget participatif 2029")
