@@ -90,6 +90,13 @@ def _managed(edition_id: int):  # type: ignore[no-untyped-def]
     return edition
 
 
+def _district_of(edition, district_id: int) -> District:  # type: ignore[no-untyped-def]
+    district = db.session.get(District, district_id)
+    if district is None or district.edition_id != edition.id:
+        abort(404)
+    return district
+
+
 @bp.route("/admin/editions/<int:edition_id>", methods=["GET", "POST"])
 @guard("edition.manage")
 def manage(edition_id: int) -> str | Response | tuple[str, int]:
@@ -153,11 +160,7 @@ def calendar(edition_id: int) -> str | Response | tuple[str, int]:
 @guard("edition.manage")
 def district(edition_id: int, district_id: int | None = None) -> str | Response | tuple[str, int]:
     edition = _managed(edition_id)
-    district = None
-    if district_id is not None:
-        district = db.session.get(District, district_id)
-        if district is None or district.edition_id != edition.id:
-            abort(404)
+    district = _district_of(edition, district_id) if district_id is not None else None
     form = DistrictForm(obj=district)
     if form.validate_on_submit():
         try:
@@ -176,9 +179,7 @@ def district(edition_id: int, district_id: int | None = None) -> str | Response 
 @guard("edition.manage")
 def delete_district(edition_id: int, district_id: int) -> str | Response:
     edition = _managed(edition_id)
-    district = db.session.get(District, district_id)
-    if district is None or district.edition_id != edition.id:
-        abort(404)
+    district = _district_of(edition, district_id)
     form = ConfirmForm()
     if form.validate_on_submit():
         try:
