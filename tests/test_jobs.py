@@ -107,3 +107,28 @@ def test_with_redis_the_job_waits_for_a_worker(database_url, session) -> None:
     with app.app_context():
         SimpleWorker([queue], connection=connection).work(burst=True)
     assert [m["To"] for m in mail.outbox] == ["d@ville.example"]
+
+
+@pytest.mark.redis
+@pytest.mark.skipif(not TEST_REDIS_URL, reason="needs a Redis server: set PB_TEST_REDIS_URL (CI does)")
+def test_a_worker_process_builds_its_own_app_from_the_environment(database_url, monkeypatch, tmp_path) -> None:
+    """What `rq worker` does in production: no Flask app around; the job builds one from PB_*."""
+    app = make_test_app(database_url, redis_url=TEST_REDIS_URL)
+    connection = Redis.from_url(TEST_REDIS_URL)
+    queue = Queue("pb", connection=connection)
+    queue.empty()
+    with app.app_context():
+        from pb.db import db
+
+        mail.queue_email(db.session, "e@ville.example", "Receipt", "Body")
+        db.session.commit()
+    for key, value in {"PB_ENV": "test", "PB_DATABASE_URL": database_url, "PB_REDIS_URL": TEST_REDIS_URL,
+                       "PB_MAIL_BACKEND": "folder", "PB_MAIL_FOLDER": str(tmp_path / "mail")}.items():
+        monkeypatch.setenv(key, value)
+    jobs._worker_app.cache_clear()
+    try:
+        SimpleWorker([queue], connection=connection).work(burst=True)  # outside any app context
+    finally:
+        jobs._worker_app.cache_clear()
+    files = list((tmp_path / "mail").glob("*.eml"))
+    assert len(files) == 1 and b"e@ville.example" in files[0].read_bytes()
