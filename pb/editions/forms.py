@@ -14,28 +14,7 @@ from pb.editions.models import (
     AGGREGATION_RULES, BALLOT_LABELS, CALENDAR_PHASES, RESIDENCE_LABELS, TIE_BREAKS, VERIFICATION_LABELS, BallotType,
     Phase, ResidenceRule, Verification,
 )
-from pb.web.format import money, parse_money
-from pb.web.forms import options
-
-
-class MoneyField(StringField):
-    """An amount in euros typed as people type it (12 345,50 €), kept as integer cents in `.cents`."""
-
-    cents: int | None = None
-
-    def _value(self) -> str:
-        if self.raw_data:
-            return self.raw_data[0]
-        return money(self.data).replace("\u202f", " ").replace("\xa0", " ") if isinstance(self.data, int) else ""
-
-    def process_formdata(self, valuelist: list[Any]) -> None:
-        if valuelist:
-            self.raw_data = valuelist
-            try:
-                self.data = parse_money(str(valuelist[0]))
-            except ValueError:
-                self.data = None
-                raise ValueError(str(_l("Type an amount in euros, for example 150 000 or 1 250,50."))) from None
+from pb.web.forms import MoneyField, options
 
 
 class TerritoryForm(FlaskForm):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -20,10 +22,12 @@ from pb.web.forms import form_status, options, show_error
 
 bp = Blueprint("editions", __name__)
 
-# Sections other domains add to the public edition page and to its admin page: (title, endpoint).
-# Each domain appends to these lists at import time; the templates show them as links.
-PUBLIC_LINKS: list[tuple[str, str]] = []
-ADMIN_LINKS: list[tuple[str, str, str]] = []  # (label, endpoint, policy)
+# Sections other domains add to the public edition page and to its admin page. Each domain
+# appends to these lists at import time; the templates show them as links.
+# PUBLIC_LINKS: (label, endpoint taking slug=) or (label, endpoint, shown_if(edition) -> bool).
+# ADMIN_LINKS: (label, endpoint taking edition_id=, policy checked on the edition).
+PUBLIC_LINKS: list[tuple[Any, ...]] = []
+ADMIN_LINKS: list[tuple[Any, str, str]] = []
 
 
 def _edition(ref: str | int):  # type: ignore[no-untyped-def]

@@ -7,10 +7,13 @@ from typing import Any
 from typing import Iterable
 
 from flask import flash, g
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from wtforms import StringField
 from wtforms.fields.choices import SelectChoice
 
 from pb.errors import PbError, ValidationFailed
+from pb.web.format import money, parse_money
 
 
 def show_error(form: FlaskForm | None, error: PbError) -> None:
@@ -41,3 +44,23 @@ def choice_int(value: Any) -> int | None:
         return int(value) if value not in (None, "", "None") else None
     except (TypeError, ValueError):
         return None
+
+
+class MoneyField(StringField):
+    """An amount in euros typed as people type it (12 345,50 €), kept as integer cents in `.cents`."""
+
+    cents: int | None = None
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return self.raw_data[0]
+        return money(self.data).replace("\u202f", " ").replace("\xa0", " ") if isinstance(self.data, int) else ""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        if valuelist:
+            self.raw_data = valuelist
+            try:
+                self.data = parse_money(str(valuelist[0]))
+            except ValueError:
+                self.data = None
+                raise ValueError(str(_l("Type an amount in euros, for example 150 000 or 1 250,50."))) from None
