@@ -27,8 +27,14 @@ Policy = Callable[[Any, Any], bool]
 POLICIES: dict[str, Policy] = {}
 
 # Domains whose policies.py is loaded into the table (in this order).
-POLICY_MODULES = ["pb.accounts.policies", "pb.editions.policies", "pb.ideas.policies", "pb.review.policies",
-                  "pb.councils.policies"]
+POLICY_MODULES = [
+    "pb.accounts.policies",
+    "pb.editions.policies",
+    "pb.tracking.policies",
+    "pb.ideas.policies",
+    "pb.review.policies",
+    "pb.councils.policies",
+]
 
 
 def policy(name: str) -> Callable[[Policy], Policy]:
