@@ -7,6 +7,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from pb.councils.models import HANDLING_LABELS, OPINION_LABELS, Handling
+from pb.web.forms import options
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -35,12 +36,12 @@ class SessionForm(FlaskForm):
 
 class LinkForm(FlaskForm):
     project_id = SelectField(_l("Project"), coerce=int)
-    handling = RadioField(_l("At this session, the project was"), choices=[(h.value, label) for h, label in HANDLING_LABELS.items()],
+    handling = RadioField(_l("At this session, the project was"), choices=options(HANDLING_LABELS.items()),
                           default=Handling.PRESENTED.value)
 
 
 class OpinionForm(FlaskForm):
-    opinion = RadioField(_l("The council's opinion"), choices=[(o.value, label) for o, label in OPINION_LABELS.items()],
+    opinion = RadioField(_l("The council's opinion"), choices=options(OPINION_LABELS.items()),
                          validators=[DataRequired()])
     text = TextAreaField(_l("Text of the opinion"), validators=[Optional(), Length(max=10000)],
                          description=_l("Required for an unfavourable or reserved opinion; public."))

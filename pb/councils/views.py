@@ -8,7 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import format_datetime, gettext as _, lazy_gettext as _l
 from flask_login import current_user
 from werkzeug import Response
 
@@ -23,7 +23,7 @@ from pb.editions.models import Edition
 from pb.editions.views import ADMIN_LINKS, PUBLIC_LINKS
 from pb.errors import NotFoundError, PbError
 from pb.projects.models import Project
-from pb.web.forms import choice_int, form_status, show_error
+from pb.web.forms import choice_int, form_status, options, show_error
 
 bp = Blueprint("councils", __name__)
 
@@ -61,8 +61,8 @@ def _staff_edition(edition_id: int, action: str) -> Edition:
     return edition
 
 
-def _district_choices(edition: Edition, none_label: str) -> list[tuple[str, str]]:
-    return [("", none_label)] + [(str(d.id), d.name) for d in edition.districts]
+def _district_choices(edition: Edition, none_label: str) -> list[Any]:
+    return options([("", none_label)] + [(d.id, d.name) for d in edition.districts])
 
 
 # -- public pages -------------------------------------------------------------------------------------
@@ -146,8 +146,8 @@ def session(council_id: int, session_id: int | None = None) -> str | Response | 
     if record is not None and record.council_id != item.id:
         abort(404)
     form = SessionForm(obj=record)
-    form.present.choices = [(m.id, f"{m.name}{', ' + m.role if m.role else ''}") for m in item.members
-                            if m.active or (record is not None and m in record.present)]
+    form.present.choices = options((m.id, f"{m.name}{', ' + m.role if m.role else ''}") for m in item.members
+                                   if m.active or (record is not None and m in record.present))
     if request.method == "GET" and record is not None:
         form.starts_at.data = to_local(record.starts_at)
         form.present.data = [m.id for m in record.present]
@@ -169,7 +169,8 @@ def session(council_id: int, session_id: int | None = None) -> str | Response | 
 
 def _link_form(council: Any) -> LinkForm:
     form = LinkForm()
-    form.project_id.choices = [(p.id, f"{p.reference} – {p.title}") for p in services.projects_for_council(db.session, council)]
+    form.project_id.choices = options((p.id, f"{p.reference} – {p.title}")
+                                      for p in services.projects_for_council(db.session, council))
     return form
 
 
@@ -221,8 +222,8 @@ def opinion(council_id: int, project_id: int) -> str | Response | tuple[str, int
                      if e["project"].id == project.id and e["opinion"]), None)
     form = OpinionForm(obj=existing)
     sessions: list[CouncilSession] = list(item.sessions)
-    form.session_id.choices = [("", _("No particular session"))] + [(str(s.id), s.starts_at.strftime("%d/%m/%Y"))
-                                                                   for s in sessions]
+    form.session_id.choices = options([("", _("No particular session"))]
+                                      + [(s.id, format_datetime(s.starts_at, "d MMMM y, HH:mm")) for s in sessions])
     if request.method == "GET":
         if existing is not None:
             form.opinion.data, form.session_id.data = existing.opinion.value, str(existing.session_id or "")
@@ -280,7 +281,7 @@ def meeting(edition_id: int | None = None, meeting_id: int | None = None) -> str
     if record is not None:
         groups = services.holders(db.session, edition.id)
         attendance_form = AttendanceForm()
-        attendance_form.author_ids.choices = [(a.id, a.name) for _p, authors in groups for a in authors]
+        attendance_form.author_ids.choices = options((a.id, a.name) for _p, authors in groups for a in authors)
         attendance_form.author_ids.data = [a.author_id for a in record.attendance]
     return render_template("councils/meeting_form.html", edition=edition, record=record, form=form,
                            attendance_form=attendance_form, groups=groups), form_status(form)
@@ -291,8 +292,8 @@ def meeting(edition_id: int | None = None, meeting_id: int | None = None) -> str
 def attendance(meeting_id: int) -> Response:
     record = services.get_meeting(db.session, meeting_id)
     form = AttendanceForm()
-    form.author_ids.choices = [(a.id, a.name) for _p, authors in services.holders(db.session, record.edition_id)
-                               for a in authors]
+    form.author_ids.choices = options((a.id, a.name) for _p, authors in services.holders(db.session, record.edition_id)
+                                      for a in authors)
     if form.validate_on_submit():
         try:
             services.set_attendance(db.session, current_user, record, form.author_ids.data or [])

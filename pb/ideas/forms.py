@@ -8,8 +8,8 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, FloatField, HiddenField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from pb.editions.forms import MoneyField
-from pb.ideas.models import THEMES, Channel
+from pb.ideas.models import CHANNEL_LABELS, THEMES, Channel
+from pb.web.forms import MoneyField, options
 
 
 class IdeaForm(FlaskForm):
@@ -36,8 +36,8 @@ class IdeaForm(FlaskForm):
 
     def __init__(self, *args: Any, districts: list[Any] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.district_id.choices = [(0, str(_l("Choose…")))] + [(d.id, d.name) for d in districts or []]
-        self.theme.choices = [("", str(_l("Choose…")))] + [(k, str(v)) for k, v in THEMES.items()]
+        self.district_id.choices = options([(0, _l("Choose…"))] + [(d.id, d.name) for d in districts or []])
+        self.theme.choices = options([("", _l("Choose…"))] + list(THEMES.items()))
 
     def values(self) -> dict[str, Any]:
         return {"title": self.title.data or "", "description": self.description.data or "",
@@ -50,17 +50,14 @@ class IdeaForm(FlaskForm):
 
 
 class PaperIdeaForm(IdeaForm):
-    channel = SelectField(_l("Received"), choices=[(Channel.PAPER.value, Channel.PAPER.label),
-                                                   (Channel.MEETING.value, Channel.MEETING.label)])
+    channel = SelectField(_l("Received"), choices=options([(c.value, CHANNEL_LABELS[c])
+                                                           for c in (Channel.PAPER, Channel.MEETING)]))
     holder_name = StringField(_l("Name of the holder"), validators=[DataRequired(), Length(min=2, max=120)])
     holder_email = StringField(_l("Holder's e-mail address (optional)"), validators=[Optional(), Length(max=254)],
                                description=_l("To tell the holder of every step. If an account uses it, the idea "
                                               "is linked to that account."))
     received_on = DateField(_l("Received on (optional)"), validators=[Optional()])
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.channel.choices = [(Channel.PAPER.value, Channel.PAPER.label), (Channel.MEETING.value, Channel.MEETING.label)]
 
 
 class AttachmentForm(FlaskForm):

@@ -62,8 +62,9 @@ def notify_status_change(change_id: int) -> None:
 
 
 @job
-def notify_project_status(project_id: int) -> None:
-    """The project born from an idea goes on the ballot, or is held back: its holders are told."""
+def notify_project_status(project_id: int, status: str | None = None) -> None:
+    """A project changed status (on the ballot, held back, winner, in works...): the holders of
+    the ideas it came from are told, each in their language."""
     import sqlalchemy as sa
 
     from pb.projects.models import Project, ProjectStatus
@@ -72,6 +73,7 @@ def notify_project_status(project_id: int) -> None:
         project = session.get(Project, project_id)
         if project is None:
             return
+        new = ProjectStatus(status) if status else project.status
         ideas = session.scalars(sa.select(Idea).where(
             Idea.project_id == project_id, Idea.status.in_((IdeaStatus.FEASIBLE, IdeaStatus.MERGED)))
             .options(selectinload(Idea.authors), selectinload(Idea.edition))).all()
@@ -85,14 +87,14 @@ def notify_project_status(project_id: int) -> None:
                 sent.add(email)
                 with force_locale(author.user.locale if author.user is not None else default):
                     subject = _("Project no. %(number)s “%(title)s”: %(status)s", number=project.reference,
-                                title=project.title, status=project.status.label)
+                                title=project.title, status=new.label)
                     lines = [_("Hello %(name)s,", name=author.user.display_name if author.user else author.name), ""]
-                    if project.status is ProjectStatus.ON_BALLOT:
+                    if new is ProjectStatus.ON_BALLOT:
                         lines.append(_("Your project will be put to the vote, at a cost of %(cost)s.",
                                        cost=_money(project.cost_cents)))
                     else:
-                        lines.append(_("The status of your project is now: %(status)s.", status=project.status.label))
-                    if project.status_reason:
+                        lines.append(_("The status of your project is now: %(status)s.", status=new.label))
+                    if project.status_reason and project.status is new:
                         lines += ["", _("Reason given:"), project.status_reason]
                     lines += ["", _("Follow your project: %(link)s", link=external_url(
                         "ideas.project", slug=idea.edition.slug, number=project.number))]

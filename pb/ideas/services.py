@@ -25,6 +25,7 @@ from pb.ideas.models import THEMES, Channel, Comment, Idea, IdeaAuthor, IdeaStat
 from pb.ideas.text import clean, stored
 from pb.jobs import enqueue_after_commit
 from pb.projects.models import Project, ProjectStatus
+from pb.projects.services import set_status, status_hook
 
 MAX_COAUTHORS = 10
 MAX_COST_CENTS = 100_000_000_00  # 100 million euros: beyond that, a typing mistake
@@ -107,6 +108,18 @@ def notify(session: Session, change: IdeaStatusChange) -> None:
 
     session.flush()  # the job receives the change's id
     enqueue_after_commit(session, notify_status_change, change.id)
+
+
+@status_hook
+def tell_holders(session: Session, project: Project, old: ProjectStatus, new: ProjectStatus) -> None:
+    """A project changed status (on the ballot, held back, winner, in works...): its holders get
+    an e-mail after the commit, as they do for every status of their idea."""
+    if session.info.get(QUIET):
+        return
+    from pb.ideas.jobs import notify_project_status
+
+    session.flush()
+    enqueue_after_commit(session, notify_project_status, project.id, new.value)
 
 
 # -- creating and editing -----------------------------------------------------------------------------
@@ -281,8 +294,7 @@ def withdraw_idea(session: Session, actor: Any, idea: Idea, reason: str = "") ->
             Idea.project_id == project.id, Idea.id != idea.id,
             Idea.status.in_((IdeaStatus.FEASIBLE, IdeaStatus.MERGED))))
         if not others:
-            project.status = ProjectStatus.WITHDRAWN
-            project.status_reason = stored(_l("Withdrawn by its holders."))
+            set_status(session, project, ProjectStatus.WITHDRAWN, stored(_l("Withdrawn by its holders.")))
     if not idea.is_author(actor):
         audit.record(session, actor, "idea.withdraw", idea, before={"status": change.from_status},
                      after={"status": change.to_status})

@@ -115,7 +115,7 @@ def mine() -> str:
 # -- submitting and editing ---------------------------------------------------------------------------
 
 @bp.route("/editions/<slug>/ideas/new", methods=["GET", "POST"])
-@guard("idea.create")
+@guard("authenticated")
 def new(slug: str) -> str | Response | tuple[str, int]:
     edition = _edition(slug)
     form = IdeaForm(districts=edition.districts)
@@ -135,7 +135,7 @@ def new(slug: str) -> str | Response | tuple[str, int]:
 
 
 @bp.route("/editions/<slug>/ideas/<int:idea_id>/edit", methods=["GET", "POST"])
-@guard("idea.edit")
+@guard("authenticated")
 def edit(slug: str, idea_id: int) -> str | Response | tuple[str, int]:
     edition = _edition(slug)
     idea = _idea(edition, idea_id)
@@ -161,7 +161,7 @@ def edit(slug: str, idea_id: int) -> str | Response | tuple[str, int]:
 
 
 @bp.route("/editions/<slug>/ideas/<int:idea_id>/withdraw", methods=["GET", "POST"])
-@guard("idea.edit")
+@guard("authenticated")
 def withdraw(slug: str, idea_id: int) -> str | Response | tuple[str, int]:
     edition = _edition(slug)
     idea = _idea(edition, idea_id)
@@ -180,7 +180,7 @@ def withdraw(slug: str, idea_id: int) -> str | Response | tuple[str, int]:
 
 
 @bp.post("/editions/<slug>/ideas/<int:idea_id>/attachments")
-@guard("idea.edit")
+@guard("authenticated")
 def upload(slug: str, idea_id: int) -> Response:
     edition = _edition(slug)
     idea = _idea(edition, idea_id)
@@ -207,7 +207,7 @@ def _attachment(idea: Idea, attachment_id: int) -> Attachment:
 
 
 @bp.route("/editions/<slug>/ideas/<int:idea_id>/attachments/<int:attachment_id>/remove", methods=["GET", "POST"])
-@guard("idea.edit")
+@guard("authenticated")
 def remove_attachment(slug: str, idea_id: int, attachment_id: int) -> str | Response:
     edition = _edition(slug)
     idea = _idea(edition, idea_id)
@@ -261,7 +261,7 @@ def _post_comment(edition: Edition, back: str, **target: Any) -> Response:
 
 
 @bp.post("/editions/<slug>/ideas/<int:idea_id>/comments")
-@guard("comment.create")
+@guard("authenticated")
 def comment(slug: str, idea_id: int) -> Response:
     edition = _edition(slug)
     idea = _idea(edition, idea_id)
@@ -269,7 +269,7 @@ def comment(slug: str, idea_id: int) -> Response:
 
 
 @bp.post("/editions/<slug>/projects/<int:number>/comments")
-@guard("comment.create")
+@guard("authenticated")
 def project_comment(slug: str, number: int) -> Response:
     edition = _edition(slug)
     project = services.project_by_number(db.session, edition, number)
@@ -277,7 +277,7 @@ def project_comment(slug: str, number: int) -> Response:
 
 
 @bp.route("/editions/<slug>/ideas/<int:idea_id>/flag", methods=["GET", "POST"])
-@guard("flag.create")
+@guard("authenticated")
 def flag_idea(slug: str, idea_id: int) -> str | Response | tuple[str, int]:
     edition = _edition(slug)
     idea = _idea(edition, idea_id)
@@ -285,7 +285,7 @@ def flag_idea(slug: str, idea_id: int) -> str | Response | tuple[str, int]:
 
 
 @bp.route("/editions/<slug>/comments/<int:comment_id>/flag", methods=["GET", "POST"])
-@guard("flag.create")
+@guard("authenticated")
 def flag_comment(slug: str, comment_id: int) -> str | Response | tuple[str, int]:
     edition = _edition(slug)
     comment_ = db.session.get(Comment, comment_id)

@@ -19,10 +19,10 @@ from pb.authz import SYSTEM, require
 from pb.editions.models import District, Edition, Phase
 from pb.editions.services import phase_hook
 from pb.ideas.models import Idea, IdeaStatus
-from pb.ideas.services import QUIET, BallotFrozen
+from pb.ideas.services import BallotFrozen
 from pb.ideas.text import stored
-from pb.jobs import enqueue_after_commit
 from pb.projects.models import Project, ProjectStatus
+from pb.projects.services import set_status
 from pb.review.services import CANDIDATE
 
 HELD_BACK_REASON = _l("None of the project's holders attended a public meeting, which this edition requires "
@@ -53,13 +53,8 @@ def _apply(session: Session, edition: Edition) -> dict[int, tuple[str, str]]:
         new_reason = reason if new is ProjectStatus.HELD_BACK else ""
         if project.status != new:
             changes[project.id] = (project.status.value, new.value)
-        project.status, project.status_reason = new, new_reason
+        set_status(session, project, new, new_reason)  # holders are told by the ideas domain's hook
     session.flush()
-    if changes and not session.info.get(QUIET):
-        from pb.ideas.jobs import notify_project_status
-
-        for project_id in changes:
-            enqueue_after_commit(session, notify_project_status, project_id)
     return changes
 
 

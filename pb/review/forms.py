@@ -7,8 +7,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from pb.editions.forms import MoneyField
-from pb.review.models import Decision
+from pb.review.models import DECISION_LABELS
+from pb.web.forms import MoneyField, options
 
 ANSWERS = [("yes", _l("Yes")), ("no", _l("No")), ("", _l("Not answered yet"))]
 
@@ -20,15 +20,16 @@ def review_form(items: list[Any], formdata: Any = None, **kwargs: Any) -> FlaskF
     class ReviewForm(FlaskForm):
         reviewed_cost_cents = MoneyField(_l("Cost estimated by the services (€)"), validators=[Optional()],
                                          description=_l("The project's final cost if the idea is feasible."))
-        decision = RadioField(_l("Decision"), choices=[("", _l("No decision yet (save the review)"))]
-                              + [(d.value, d.label) for d in Decision], default="", validators=[Optional()])
+        decision = RadioField(_l("Decision"), choices=options([("", _l("No decision yet (save the review)"))]
+                                                              + list(DECISION_LABELS.items())),
+                              default="", validators=[Optional()])
         public_reason = TextAreaField(_l("Public reason"), validators=[Optional(), Length(max=5000)],
                                       description=_l("Shown on the idea's page and sent to its authors. Required when "
                                                      "the idea is not admissible or not feasible."))
         internal_note = TextAreaField(_l("Internal note (services only)"), validators=[Optional(), Length(max=5000)])
 
     for item in items:
-        setattr(ReviewForm, f"item_{item.id}", RadioField(item.label, choices=ANSWERS, default="",
+        setattr(ReviewForm, f"item_{item.id}", RadioField(item.label, choices=options(ANSWERS), default="",
                                                           description=item.help, validators=[Optional()]))
     return ReviewForm(formdata=formdata, **kwargs) if formdata is not None else ReviewForm(**kwargs)
 

@@ -18,7 +18,7 @@ from pb.ideas.models import Idea, IdeaStatus
 from pb.ideas.services import BallotFrozen, change_status
 from pb.ideas.text import clean, stored
 from pb.projects.models import Project, ProjectStatus
-from pb.projects.services import create_project
+from pb.projects.services import create_project, set_status
 from pb.review.services import CANDIDATE, _summary
 
 
@@ -85,8 +85,8 @@ def merge_ideas(session: Session, actor: Any, edition: Edition, idea_ids: Iterab
     for old in emptied:
         remaining = session.scalar(sa.select(sa.func.count()).select_from(Idea).where(Idea.project_id == old.id))
         if not remaining:
-            old.status = ProjectStatus.WITHDRAWN
-            old.status_reason = stored(_l("Merged into project no. %(number)s.", number=project.reference))
+            set_status(session, old, ProjectStatus.WITHDRAWN,
+                       stored(_l("Merged into project no. %(number)s.", number=project.reference)))
     audit.record(session, actor, "review.merge", project, after={"ideas": [i.id for i in ideas],
                                                                  "withdrawn_projects": [p.id for p in emptied]})
     return project

@@ -21,7 +21,7 @@ from pb.review.forms import (
     AssignForm, BuildForm, ChecklistForm, MergeForm, ProjectForm, ReopenForm, TeamForm, answers_of, review_form,
 )
 from pb.review.models import ReviewTeam
-from pb.web.forms import choice_int, form_status, show_error
+from pb.web.forms import choice_int, form_status, options, show_error
 from pb.web.pagination import paginate
 
 bp = Blueprint("review", __name__)
@@ -60,9 +60,9 @@ def dashboard_page(edition_id: int) -> str:
     if stats["manager"]:
         reviewers = services.reviewers(db.session, edition)
         assign_form = AssignForm()
-        assign_form.reviewer_id.choices = [("", _("Nobody"))] + [(str(u.id), u.display_name) for u in reviewers]
-        assign_form.team_id.choices = [("", _("No service"))] + [(str(t.id), t.name)
-                                                                 for t in services.list_teams(db.session)]
+        assign_form.reviewer_id.choices = options([("", _("Nobody"))] + [(u.id, u.display_name) for u in reviewers])
+        assign_form.team_id.choices = options([("", _("No service"))] + [(t.id, t.name)
+                                                                         for t in services.list_teams(db.session)])
     query = {k: v for k, v in args.items() if v}
     return render_template("review/dashboard.html", edition=edition, page=page, stats=stats, args=args,
                            query=query, assign_form=assign_form, reviewers=reviewers,
@@ -75,8 +75,8 @@ def dashboard_page(edition_id: int) -> str:
 def assign(edition_id: int) -> Response:
     edition = _edition(edition_id, "review.manage")
     form = AssignForm()
-    form.reviewer_id.choices = [("", "")] + [(str(u.id), "") for u in services.reviewers(db.session, edition)]
-    form.team_id.choices = [("", "")] + [(str(t.id), "") for t in services.list_teams(db.session)]
+    form.reviewer_id.choices = options([("", "")] + [(u.id, "") for u in services.reviewers(db.session, edition)])
+    form.team_id.choices = options([("", "")] + [(t.id, "") for t in services.list_teams(db.session)])
     if form.validate_on_submit():
         ids = [i for i in (choice_int(v) for v in request.form.getlist("idea_ids")) if i]
         try:
@@ -153,8 +153,9 @@ def merge(edition_id: int) -> str | Response | tuple[str, int]:
     candidates = [i for i in db.session.scalars(stmt).unique() if i.status in review_projects.MERGEABLE]
     project_choices = review_projects.candidate_projects(db.session, edition)
     form = MergeForm()
-    form.project_id.choices = [("", _("A new project"))] + [(str(p.id), f"{p.reference} – {p.title}") for p in project_choices]
-    form.district_id.choices = [("", _("Choose…"))] + [(str(d.id), d.name) for d in edition.districts]
+    form.project_id.choices = options([("", _("A new project"))] + [(p.id, f"{p.reference} – {p.title}")
+                                                                    for p in project_choices])
+    form.district_id.choices = options([("", _("Choose…"))] + [(d.id, d.name) for d in edition.districts])
     selected = {i for i in (choice_int(v) for v in request.form.getlist("idea_ids")) if i}
     if form.validate_on_submit():
         try:
@@ -227,7 +228,7 @@ def edit_project(project_id: int) -> str | Response | tuple[str, int]:
     if not can(current_user, "project.edit", project):
         abort(403)
     form = ProjectForm(obj=project)
-    form.district_id.choices = [(d.id, d.name) for d in project.edition.districts]
+    form.district_id.choices = options((d.id, d.name) for d in project.edition.districts)
     if request.method == "GET":
         form.cost_cents.data = project.cost_cents
     if form.validate_on_submit():

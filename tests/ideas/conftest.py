@@ -84,8 +84,11 @@ def cycle(session: Any, make: Any) -> Cycle:
 
 
 @pytest.fixture
-def upload_dir(app: Any, tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
-    """Uploaded files go to a temporary folder, with a 1 MB limit."""
-    settings = dataclasses.replace(app.config["PB_SETTINGS"], upload_folder=str(tmp_path / "uploads"), upload_max_mb=1)
-    monkeypatch.setitem(app.config, "PB_SETTINGS", settings)
+def upload_dir(app: Any, side_app: Any, tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """Uploaded files go to a temporary folder, with a 1 MB limit (for the test's own services
+    and for the app the client calls)."""
+    for flask_app in (app, side_app):
+        settings = dataclasses.replace(flask_app.config["PB_SETTINGS"], upload_folder=str(tmp_path / "uploads"),
+                                       upload_max_mb=1)
+        monkeypatch.setitem(flask_app.config, "PB_SETTINGS", settings)
     return tmp_path / "uploads"

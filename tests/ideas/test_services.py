@@ -245,3 +245,28 @@ def test_the_public_list_filters_searches_and_hides_drafts(session, cycle, make)
     assert ids(theme="sante") == [b.id]
     assert ids(status="draft") == ids() and draft.id not in ids(status="draft")
     assert ids(sort="title") == [b.id, a.id]
+
+
+def test_holders_hear_of_every_status_of_their_project(session, cycle, make, outbox) -> None:
+    from flask_babel import force_locale
+
+    from pb.projects.services import set_status
+
+    edition = cycle.edition()
+    alice, bob = make.user(), make.user()
+    bob.locale = "en"
+    idea = cycle.idea(edition, alice, status=IdeaStatus.FEASIBLE)
+    other = cycle.idea(edition, bob, status=IdeaStatus.ADMISSIBLE)
+    from pb.review.projects import merge_ideas
+
+    merge_ideas(session, make.admin(), edition, [other.id], project_id=idea.project_id)
+    session.commit()
+    outbox.clear()
+    set_status(session, idea.project, ProjectStatus.WINNER)  # what the tally does
+    session.commit()
+    by_address = {m["To"]: m for m in outbox}
+    assert set(by_address) == {alice.email, bob.email}
+    with force_locale("fr"):
+        french = ProjectStatus.WINNER.label
+    assert french in by_address[alice.email]["Subject"] and "Winner" in by_address[bob.email]["Subject"]
+    assert f"/projects/{idea.project.number}" in by_address[alice.email].get_content()

@@ -49,14 +49,15 @@ def test_a_resident_submits_an_idea_through_the_form(session, cycle, make, clien
 
 def test_a_closed_phase_says_so(session, cycle, make, client, auth) -> None:
     edition = cycle.edition(Phase.REVIEW)
+    resident = make.user()
     session.commit()
-    auth.login(make.user())
+    auth.login(resident)
     page = client.get(f"/editions/{edition.slug}/ideas/new")
     assert page.status_code == 200 and 'class="notice"' in page.get_data(as_text=True)
     assert 'name="title"' not in page.get_data(as_text=True)
     response = client.post(f"/editions/{edition.slug}/ideas/new",
                            data={**FORM, "district_id": edition.districts[0].id, "submit_idea": "1"})
-    assert response.status_code == 200 and session.scalar(sa.select(sa.func.count()).select_from(Idea)) == 0
+    assert response.status_code == 409 and session.scalar(sa.select(sa.func.count()).select_from(Idea)) == 0
 
 
 def test_the_idea_page_shows_its_history_with_reasons(session, cycle, make, client) -> None:
@@ -111,8 +112,9 @@ def test_comment_flag_and_hidden_notice(session, cycle, make, client, auth) -> N
 def test_comments_closed_are_said_and_refused(session, cycle, make, client, auth) -> None:
     edition = cycle.edition(comments_before_review=False)
     idea = cycle.idea(edition)
+    resident = make.user()
     session.commit()
-    auth.login(make.user())
+    auth.login(resident)
     base = f"/editions/{edition.slug}/ideas/{idea.id}"
     page = client.get(base).get_data(as_text=True)
     assert 'id="comment-form"' not in page and 'class="notice"' in page

@@ -1,8 +1,8 @@
 """cycle
 
-Revision ID: 0003
-Revises: 0002
-Create Date: 2026-11-26 14:56:02.065647
+Revision ID: 0004
+Revises: 0003
+Create Date: 2026-11-26 15:07:46.455153
 """
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 import pb.db
 
 
-revision = '0003'
-down_revision = '0002'
+revision = '0004'
+down_revision = '0003'
 branch_labels = None
 depends_on = None
 
