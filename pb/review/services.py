@@ -19,6 +19,7 @@ from pb.accounts.models import Role, RoleAssignment, User
 from pb.authz import require
 from pb.db import utcnow
 from pb.editions.models import District, Edition, Phase
+from pb.editions.services import phase_hook
 from pb.errors import NotFoundError, PbError, ValidationFailed
 from pb.ideas import rules
 from pb.ideas.models import Idea, IdeaStatus
@@ -92,6 +93,14 @@ def checklist(session: Session, edition: Edition) -> list[ChecklistItem]:
     session.add_all(items)
     session.flush()
     return items
+
+
+@phase_hook
+def create_checklist(session: Session, edition: Edition, old: Phase, new: Phase) -> None:
+    """The default criteria exist from the submission phase on, so that administrators can adapt
+    them before the review starts (and two first readers never race to create them)."""
+    if new in (Phase.SUBMISSION, Phase.REVIEW):
+        checklist(session, edition)
 
 
 def checklist_locked(session: Session, edition: Edition) -> bool:
