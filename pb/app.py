@@ -20,7 +20,8 @@ from pb.extensions import babel, csrf, limiter, login_manager
 from pb.i18n import select_locale, select_timezone, translation_dirs
 
 # One blueprint per domain (pb/<domain>/views.py defines `bp`), registered in this order.
-BLUEPRINTS = ["pb.web.views", "pb.accounts.views", "pb.editions.views", "pb.audit.views"]
+BLUEPRINTS = ["pb.web.views", "pb.accounts.views", "pb.editions.views", "pb.audit.views", "pb.voting.views",
+              "pb.voting.admin", "pb.voting.api"]
 
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "

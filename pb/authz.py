@@ -27,7 +27,7 @@ Policy = Callable[[Any, Any], bool]
 POLICIES: dict[str, Policy] = {}
 
 # Domains whose policies.py is loaded into the table (in this order).
-POLICY_MODULES = ["pb.accounts.policies", "pb.editions.policies"]
+POLICY_MODULES = ["pb.accounts.policies", "pb.editions.policies", "pb.voting.policies"]
 
 
 def policy(name: str) -> Callable[[Policy], Policy]:

@@ -26,7 +26,7 @@ from pb.editions.models import PHASE_ORDER, Edition, Phase
 
 DEMO_PASSWORD = "budget-participatif"
 # Domains that add to the demo (module with `run(session, ctx, edition, phase)`), in this order.
-DEMO_MODULES: list[str] = []
+DEMO_MODULES: list[str] = ["pb.voting.demo"]
 
 SECTORS = [  # name, code, population (approximate, 2020 census), envelope €
     ("Secteur 1 – Berriat, Saint-Bruno, Europole", "secteur-1", 27500, 135_000),
