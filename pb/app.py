@@ -55,6 +55,9 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         BABEL_TRANSLATION_DIRECTORIES=";".join(translation_dirs()),
         RATELIMIT_STORAGE_URI=settings.redis_url or "memory://",
         RATELIMIT_ENABLED=True,
+        # Redis down must never refuse a vote (DESIGN §2.8): limits fall back to memory.
+        RATELIMIT_SWALLOW_ERRORS=True,
+        RATELIMIT_IN_MEMORY_FALLBACK_ENABLED=True,
         JSON_SORT_KEYS=False,
     )
     if settings.proxy_count:
