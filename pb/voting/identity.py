@@ -5,6 +5,7 @@ normalisation (docs/voting.md) makes two spellings of one person give one key:
 
 - text is case-folded, accents stripped (Unicode NFKD, combining marks dropped), œ/æ spelled
   oe/ae, and every run of spaces, hyphens, apostrophes or other punctuation becomes one space;
+- the last name loses every separator ("N'Guyen-Van" = "nguyen van" = "nguyenvan");
 - the first name is reduced to the first given name ("Jean-Pierre Marie" → "jean"), because
   registers list every given name and people type one;
 - the birth date is ISO (YYYY-MM-DD);
@@ -49,7 +50,8 @@ def identity_string(last_name: str, first_name: str, birth_date: dt.date, extern
     """The normalised identity that is hashed (never stored)."""
     if external_id and normalise_external_id(external_id):
         return f"{KEY_VERSION}|id|{normalise_external_id(external_id)}"
-    return f"{KEY_VERSION}|name|{normalise_text(last_name)}|{normalise_first_name(first_name)}|{birth_date.isoformat()}"
+    last = normalise_text(last_name).replace(" ", "")
+    return f"{KEY_VERSION}|name|{last}|{normalise_first_name(first_name)}|{birth_date.isoformat()}"
 
 
 def voter_key(pepper: str, last_name: str, first_name: str, birth_date: dt.date, external_id: str = "") -> str:
