@@ -45,8 +45,14 @@ def import_register_job(task_id: int, edition_id: int, upload: str, user_id: int
         with db.session_scope() as session, open_register(path) as stream, \
                 (files_dir() / report_name).open("w", newline="", encoding="utf-8") as report:
             edition = session.get(Edition, edition_id)
+            def progress(done: int) -> None:
+                # Each batch is committed before its progress is written: a re-run of the same
+                # file after a failure reports the rows already in as duplicates.
+                session.commit()
+                report_progress(task_id, done, total)
+
             result = import_register(session, _actor(session, user_id), edition, stream, report=report,
-                                     progress=lambda done: report_progress(task_id, done, total))
+                                     progress=progress)
         report_progress(task_id, result.lines, total, status="done", report={**result.as_dict(), "file": report_name})
     except Exception as error:  # noqa: BLE001 - the page shows the failure
         report_progress(task_id, 0, status="failed", report={"error": getattr(error, "text", lambda: str(error))()})
@@ -73,6 +79,7 @@ def issue_tokens_job(task_id: int, edition_id: int, with_codes: bool, user_id: i
                 writer.writerow([issued.voter_ref, issued.district, issued.token, issued.url, issued.code or ""])
                 done += 1
                 if done % 1000 == 0:
+                    session.commit()  # the batch's tokens are in the file and in the database
                     report_progress(task_id, done, total)
         (files_dir() / name).chmod(0o600)
         report_progress(task_id, done, total, status="done", report={"issued": done, "file": name})

@@ -44,7 +44,7 @@ def register_csv(n: int, districts: list[Any], start: int = 0, born: dt.date = d
 
 def build_world(session: Session, make: Any, *, voters: int = 6, citywide: bool = False, phase: str = "vote",
                 projects_per_district: int = 4, cost_cents: int = 30_000_00, envelope_cents: int = 100_000_00,
-                emails: bool = False, **rules: Any) -> World:
+                emails: bool = False, issue: bool = True, **rules: Any) -> World:
     from pb.editions import services as editions
     from pb.voting.services import import_text, issue_tokens
 
@@ -66,7 +66,7 @@ def build_world(session: Session, make: Any, *, voters: int = 6, citywide: bool 
         text = "\n".join(line + (f"voter{i}@ville.example" if i else "") for i, line in enumerate(text.splitlines())) + "\n"
     import_text(session, SYSTEM, edition, text)
     world = World(edition, local, city, projects)
-    world.tokens = list(issue_tokens(session, SYSTEM, edition, with_codes=True))
+    world.tokens = list(issue_tokens(session, SYSTEM, edition, with_codes=True)) if issue else []
     if phase != "draft":
         editions.set_phase(session, SYSTEM, edition, phase)
     session.commit()

@@ -120,7 +120,7 @@ def request_token(session: Session, edition: Edition, *, last_name: str, first_n
     request sends the link to that address again, not to a new one. Returns the address used."""
     voter: Voter | None = None
     try:
-        if edition.verification is not Verification.SELF_REGISTRATION:
+        if edition.verification != Verification.SELF_REGISTRATION:
             raise errors.RegistrationClosed()
         check_open(edition, edition.phase, edition.online_voting, utcnow())
         voter = find_voter(session, edition, last_name=last_name, first_name=first_name, birth_date=birth_date,

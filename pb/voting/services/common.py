@@ -59,7 +59,7 @@ def ineligibility(edition: Edition, birth_date: dt.date | None, district_id: int
         return _("the register has no date of birth for you.")
     if birth_date > birth_cutoff(edition):
         return _("the minimum age is %(age)s on %(date)s.", age=edition.min_voter_age, date=vote_date(edition).isoformat())
-    if edition.residence_rule is ResidenceRule.RESIDENCE and district_id is None:
+    if edition.residence_rule == ResidenceRule.RESIDENCE and district_id is None:
         return _("the register gives no district of residence for you.")
     return None
 

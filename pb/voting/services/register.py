@@ -112,7 +112,7 @@ def check_row(edition: Edition, row: dict[str, Any], districts: dict[str, tuple[
     external = get("external_id")
     if not born or (not external and not (last and first)):
         return None, "missing_field", False
-    if not district and edition.residence_rule is ResidenceRule.RESIDENCE:
+    if not district and edition.residence_rule == ResidenceRule.RESIDENCE:
         return None, "missing_field", False
     if max(len(last), len(first), len(external), len(get("address"))) > 200:
         return None, "too_long", False

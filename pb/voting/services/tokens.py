@@ -141,7 +141,7 @@ def eligible_voters(edition: Edition) -> sa.Select[Any]:
         .where(Voter.edition_id == edition.id, VotingToken.id.is_(None), Voter.birth_date.is_not(None),
                Voter.birth_date <= birth_cutoff(edition))
     )
-    if edition.residence_rule is ResidenceRule.RESIDENCE:
+    if edition.residence_rule == ResidenceRule.RESIDENCE:
         stmt = stmt.where(Voter.district_id.is_not(None))
     return stmt
 
