@@ -79,12 +79,30 @@ def world(session: Session, make: Any) -> World:
 
 
 @pytest.fixture
+def en_client(client: Any) -> Any:
+    """A browser that chose English (the pages are French by default)."""
+    client.set_cookie("pb_lang", "en")
+    fresh_locale()
+    return client
+
+
+@pytest.fixture
 def build(session: Session, make: Any) -> Any:
     return lambda **kwargs: build_world(session, make, **kwargs)
 
 
+def fresh_locale() -> None:
+    """Test requests share the test's app context (and so Flask-Babel's cached locale): forget it."""
+    from flask import has_app_context
+    from flask_babel import refresh
+
+    if has_app_context():
+        refresh()
+
+
 def post_ballot(client: Any, world: World, credential: str, choices: Any = None, *, lang: str = "en",
                 **body: Any) -> Any:
+    fresh_locale()
     payload = dict(body)
     if "token" not in payload and "code" not in payload:
         payload["token"] = credential

@@ -12,10 +12,11 @@ import sqlalchemy as sa
 
 from pb.authz import SYSTEM
 from pb.db import utcnow
+from pb.extensions import limiter
 from pb.voting import errors
 from pb.voting.models import Ballot, BoardEntry, Channel, Participation, Scope, Voter, VotingToken
 
-from .conftest import World, audit_lines, build_world, post_ballot, table_counts
+from .conftest import World, audit_lines, build_world, fresh_locale, post_ballot, table_counts
 
 
 def test_accepted_ballot_writes_participation_ballot_tracker_and_audit(client, session, world: World) -> None:
@@ -304,6 +305,7 @@ def test_every_refusal_is_named_and_writes_only_an_audit_line(client, session, m
     before = table_counts(session)
     refused_before = len(audit_lines(session, "vote.refused"))
     for lang in ("en", "fr"):
+        fresh_locale()
         response = client.post(f"/api/v1/editions/{world.slug}/ballots", json=body, headers={"Accept-Language": lang})
         assert response.status_code == status, response.json
         assert response.json["error"]["code"] == code
@@ -319,7 +321,10 @@ def test_refusal_messages_differ_by_language(client, session, make) -> None:
         if scenario in (s_used, s_already_voted):
             continue
         world, body = scenario(session, make, client)
+        limiter.reset()  # many failed attempts from one address in one test
+        fresh_locale()
         en = client.post(f"/api/v1/editions/{world.slug}/ballots", json=body, headers={"Accept-Language": "en"}).json
+        fresh_locale()
         fr = client.post(f"/api/v1/editions/{world.slug}/ballots", json=body, headers={"Accept-Language": "fr"}).json
         assert en["error"]["message"] != fr["error"]["message"], code
 

@@ -17,7 +17,8 @@ def _csrf_free(client):  # type: ignore[no-untyped-def]
     return client
 
 
-def test_vote_by_link_review_confirm_receipt(client, session, make) -> None:
+def test_vote_by_link_review_confirm_receipt(en_client, session, make) -> None:
+    client = en_client
     world = build_world(session, make, ballot_type="knapsack", max_choices=None, envelope_cents=70_000_00,
                         cost_cents=30_000_00)
     token = world.tokens[0]
@@ -33,7 +34,7 @@ def test_vote_by_link_review_confirm_receipt(client, session, make) -> None:
     text = review.get_data(as_text=True)
     assert review.status_code == 200 and "Confirm my vote" in text
     # What is left, computed on the server: 70,000 € - (30,000 € + 30,001 €) = 9,999 €.
-    assert re.search(r"Left: 9[ ,]?999", text.replace("\u202f", " ").replace("\xa0", " ")), text
+    assert re.search(r"Left: €?9[ ,]?999", text.replace("\u202f", " ").replace("\xa0", " ")), text
     confirm = client.post(f"/editions/{world.slug}/vote/confirm")
     assert confirm.status_code == 302 and confirm.headers["Location"].endswith("/vote/receipt")
     receipt = client.get(f"/editions/{world.slug}/vote/receipt").get_data(as_text=True)
@@ -46,7 +47,8 @@ def test_vote_by_link_review_confirm_receipt(client, session, make) -> None:
     assert again.status_code == 409 and "already been used" in again.get_data(as_text=True)
 
 
-def test_vote_by_typed_code(client, session, make) -> None:
+def test_vote_by_typed_code(en_client, session, make) -> None:
+    client = en_client
     world = build_world(session, make)
     token = world.tokens[1]
     wrong = client.post("/vote", data={"code": "AAAA-AAAA-AAAA"})
@@ -64,13 +66,15 @@ def test_ballot_page_without_a_session_offers_the_code_form(client, session, mak
     assert page.status_code == 200 and 'name="code"' in page.get_data(as_text=True)
 
 
-def test_bad_link_is_named(client, session, make) -> None:
+def test_bad_link_is_named(en_client, session, make) -> None:
+    client = en_client
     build_world(session, make)
     page = client.get("/vote/not-a-real-token")
     assert page.status_code == 401 and "token_invalid" in page.get_data(as_text=True)
 
 
-def test_self_registration_emails_the_link_and_never_shows_it(client, session, make, outbox) -> None:
+def test_self_registration_emails_the_link_and_never_shows_it(en_client, session, make, outbox) -> None:
+    client = en_client
     world = build_world(session, make, verification="self_registration", issue=False)
     data = {"last_name": "HABITANT0", "first_name": "prénom0", "birth_date": "1980-01-01", "email": "me@ville.example"}
     response = client.post(f"/editions/{world.slug}/vote/request-code", data=data)
@@ -86,7 +90,8 @@ def test_self_registration_emails_the_link_and_never_shows_it(client, session, m
     assert unknown.status_code == 404
 
 
-def test_staff_import_with_progress_report_and_tokens(client, session, make, auth) -> None:
+def test_staff_import_with_progress_report_and_tokens(en_client, session, make, auth) -> None:
+    client = en_client
     world = build_world(session, make, voters=0)
     admin = make.admin()
     session.commit()
@@ -111,7 +116,8 @@ def test_staff_import_with_progress_report_and_tokens(client, session, make, aut
     assert client.get(issue.headers["Location"] + "/file").status_code == 404
 
 
-def test_staff_revoke_and_reissue(client, session, make, auth) -> None:
+def test_staff_revoke_and_reissue(en_client, session, make, auth) -> None:
+    client = en_client
     world = build_world(session, make)
     admin = make.admin()
     session.commit()
