@@ -73,6 +73,14 @@ def build_world(session: Session, make: Any, *, voters: int = 6, citywide: bool 
     return world
 
 
+@pytest.fixture(autouse=True)
+def _forget_snapshots() -> None:
+    """Tables are emptied by plain DELETEs between tests (and SQLite reuses ids): start afresh."""
+    from pb.voting.services.snapshot import forget
+
+    forget()
+
+
 @pytest.fixture
 def world(session: Session, make: Any) -> World:
     return build_world(session, make)

@@ -53,13 +53,19 @@ def birth_cutoff(edition: Edition) -> dt.date:
 
 def ineligibility(edition: Edition, birth_date: dt.date | None, district_id: int | None) -> str | None:
     """Why this register entry may not vote, in words; None if it may."""
+    return ineligibility_at(birth_cutoff(edition), edition.min_voter_age, vote_date(edition),
+                            str(edition.residence_rule), birth_date, district_id)
+
+
+def ineligibility_at(cutoff: dt.date, min_age: int, day: dt.date, residence_rule: str, birth_date: dt.date | None,
+                     district_id: int | None) -> str | None:
     from flask_babel import gettext as _
 
     if birth_date is None:
         return _("the register has no date of birth for you.")
-    if birth_date > birth_cutoff(edition):
-        return _("the minimum age is %(age)s on %(date)s.", age=edition.min_voter_age, date=vote_date(edition).isoformat())
-    if edition.residence_rule == ResidenceRule.RESIDENCE and district_id is None:
+    if birth_date > cutoff:
+        return _("the minimum age is %(age)s on %(date)s.", age=min_age, date=day.isoformat())
+    if residence_rule == ResidenceRule.RESIDENCE and district_id is None:
         return _("the register gives no district of residence for you.")
     return None
 
