@@ -109,7 +109,7 @@ def cast_ballot(session: Session, edition: Edition, *, credential: str, payload:
         box = snapshot(session, edition.id)
         check_open(edition, edition.phase, edition.online_voting, now, box.vote_ends_at)
         chosen = parse_payload(edition, payload)
-        token_id = resolve_credential(session, edition, credential, now)
+        token_id = resolve_credential(session, edition, credential, now, box.vote_ends_at)
         stage = "record"
         for attempt in range(3):
             try:
