@@ -25,6 +25,7 @@ import threading
 import time
 import uuid
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -132,18 +133,30 @@ def drive_app(port: int, slug: str, tokens: list[str], choices: list[tuple[int, 
     barrier = threading.Barrier(clients + 1)
 
     def client(indexes: list[int]) -> None:
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        # A lean keep-alive HTTP/1.1 client (raw socket): the load generator shares the two
+        # cores with the server, so it must cost as little CPU as possible.
+        sock = socket.create_connection(("127.0.0.1", port))
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        reader = sock.makefile("rb")
+        path = f"/api/v1/editions/{slug}/ballots"
         mine, bad = [], []
         barrier.wait()
         for i in indexes:
-            body = json.dumps({"token": tokens[i], "choices": choices[i][1]})
+            body = json.dumps({"token": tokens[i], "choices": choices[i][1]}).encode()
+            request = (f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                       f"Content-Length: {len(body)}\r\n\r\n").encode() + body
             t0 = time.perf_counter()
-            conn.request("POST", f"/api/v1/editions/{slug}/ballots", body, {"Content-Type": "application/json"})
-            response = conn.getresponse()
-            data = response.read()
+            sock.sendall(request)
+            status = int(reader.readline().split()[1])
+            length = 0
+            while (line := reader.readline()) not in (b"\r\n", b""):
+                if line[:15].lower() == b"content-length:":
+                    length = int(line[15:])
+            data = reader.read(length)
             mine.append(time.perf_counter() - t0)
-            if response.status != 201:
-                bad.append(f"{response.status} {data[:120]!r}")
+            if status != 201:
+                bad.append(f"{status} {data[:120]!r}")
+        sock.close()
         with lock:
             latencies.extend(mine)
             failures.extend(bad)
@@ -171,21 +184,22 @@ def summary(latencies: list[float], failures: list[str], elapsed: float) -> dict
 
 # -- the baseline: the same statements through psycopg --------------------------------------------------
 
-BASELINE_SQL = [
-    ("lock", "LOCK TABLE ballot IN ROW EXCLUSIVE MODE"),
-    ("token", "UPDATE voting_token SET used_at = now() WHERE id = %(t)s AND edition_id = %(e)s AND used_at IS NULL "
-              "AND revoked_at IS NULL RETURNING voter_id"),
-    ("edition", "SELECT phase, online_voting FROM edition WHERE id = %(e)s"),
-    ("voter", "SELECT voter_key, ref, district_id, birth_date, email FROM voter WHERE id = %(v)s"),
-    ("costs", "SELECT id, district_id, cost_cents FROM project WHERE edition_id = %(e)s AND status IN "
-              "('on_ballot', 'winner', 'not_selected', 'in_study', 'in_works', 'delivered', 'abandoned')"),
-    ("participation", "INSERT INTO participation (edition_id, scope, district_id, voter_key, channel, signed_at) "
-                      "VALUES (%(e)s, 'district', %(d)s, %(k)s, 'online', now())"),
-    ("ballot", "INSERT INTO ballot (id, edition_id, district_id, channel, choices) VALUES (%(b)s, %(e)s, %(d)s, 'online', %(c)s)"),
-    ("board", "INSERT INTO board_entry (edition_id, tracker) VALUES (%(e)s, %(tr)s)"),
-    ("audit", "INSERT INTO audit_entry (at, action, target_type, target_id, edition_id, detail) "
-              "VALUES (now(), 'vote.accepted', 'vote', '', %(e)s, %(a)s)"),
-]
+# The statements the app sends for one vote on PostgreSQL (pb/voting/services/casting.py), in order.
+BASELINE_SQL = {
+    "edition": "SELECT id, phase, online_voting FROM edition WHERE slug = %(slug)s",
+    "lock": "LOCK TABLE ballot IN ROW EXCLUSIVE MODE",
+    "token": ("UPDATE voting_token AS t SET used_at = now() FROM voter AS v, edition AS e "
+              "WHERE t.id = %(t)s AND t.edition_id = %(e)s AND t.used_at IS NULL AND t.revoked_at IS NULL "
+              "AND v.id = t.voter_id AND e.id = t.edition_id "
+              "RETURNING v.voter_key, v.ref, v.district_id, v.birth_date, v.email, e.phase, e.online_voting"),
+    "inserts": ("WITH p AS (INSERT INTO participation (edition_id, scope, district_id, voter_key, channel, signed_at) "
+                "VALUES (%(e)s, 'district', %(d)s, %(k)s, 'online', now())), "
+                "b AS (INSERT INTO ballot (id, edition_id, district_id, channel, choices) "
+                "VALUES (%(b)s, %(e)s, %(d)s, 'online', CAST(%(c)s AS json))), "
+                "t AS (INSERT INTO board_entry (edition_id, tracker) VALUES (%(e)s, %(tr)s)) "
+                "INSERT INTO audit_entry (at, action, target_type, target_id, edition_id, detail) "
+                "VALUES (now(), 'vote.accepted', 'vote', '', %(e)s, CAST(%(a)s AS json))"),
+}
 
 
 def drive_baseline(url: str, token_ids: list[str], choices: list[tuple[int, list[int]]], clients: int) -> dict[str, float]:
@@ -196,10 +210,9 @@ def drive_baseline(url: str, token_ids: list[str], choices: list[tuple[int, list
 
     u = make_url(url)
     dsn = f"host={u.host} port={u.port or 5432} user={u.username} dbname={u.database}"
-    with psycopg.connect(dsn) as c:
-        edition_id = c.execute("SELECT id FROM edition WHERE slug = 'bench'").fetchone()[0]
     latencies: list[float] = []
     failures: list[str] = []
+    open_connections: list[Any] = []
     lock = threading.Lock()
     chunks = [list(range(i, len(token_ids), clients)) for i in range(clients)]
     barrier = threading.Barrier(clients + 1)
@@ -211,19 +224,20 @@ def drive_baseline(url: str, token_ids: list[str], choices: list[tuple[int, list
         for i in indexes:
             t0 = time.perf_counter()
             with conn.transaction():
-                conn.execute(BASELINE_SQL[0][1])
-                voter_id = conn.execute(BASELINE_SQL[1][1], {"t": token_ids[i], "e": edition_id}).fetchone()[0]
-                conn.execute(BASELINE_SQL[2][1], {"e": edition_id}).fetchone()
-                key, ref, district, _born, _email = conn.execute(BASELINE_SQL[3][1], {"v": voter_id}).fetchone()
-                conn.execute(BASELINE_SQL[4][1], {"e": edition_id}).fetchall()
-                conn.execute(BASELINE_SQL[5][1], {"e": edition_id, "d": district, "k": key})
-                conn.execute(BASELINE_SQL[6][1], {"b": uuid.uuid4(), "e": edition_id, "d": district,
-                                                  "c": json.dumps({str(p): 1 for p in choices[i][1]})})
-                conn.execute(BASELINE_SQL[7][1], {"e": edition_id, "tr": new_tracker()})
-                conn.execute(BASELINE_SQL[8][1], {"e": edition_id, "a": json.dumps({"voter": ref, "client": "", "channel": "online"})})
+                edition_id = conn.execute(BASELINE_SQL["edition"], {"slug": "bench"}).fetchone()[0]
+                conn.execute(BASELINE_SQL["lock"])
+                row = conn.execute(BASELINE_SQL["token"], {"t": token_ids[i], "e": edition_id}).fetchone()
+                if row is None:
+                    bad.append("token not usable")
+                    continue
+                key, ref, district = row[0], row[1], row[2]
+                conn.execute(BASELINE_SQL["inserts"], {
+                    "e": edition_id, "d": district, "k": key, "b": uuid.uuid4(), "tr": new_tracker(),
+                    "c": json.dumps({str(p): 1 for p in choices[i][1]}),
+                    "a": json.dumps({"voter": ref, "client": "", "channel": "online"})})
             mine.append(time.perf_counter() - t0)
-        conn.close()
         with lock:
+            open_connections.append(conn)  # closed after the CPU of their backends is read
             latencies.extend(mine)
             failures.extend(bad)
 
@@ -234,7 +248,27 @@ def drive_baseline(url: str, token_ids: list[str], choices: list[tuple[int, list
     start = time.perf_counter()
     for t in threads:
         t.join()
-    return summary(latencies, failures, time.perf_counter() - start)
+    result = summary(latencies, failures, time.perf_counter() - start)
+    result["postgres_cpu_total"] = cpu_seconds(name="postgres")
+    for conn in open_connections:
+        conn.close()
+    return result
+
+
+def cpu_seconds(pgid: int | None = None, name: str | None = None) -> float:
+    """CPU time used so far by a process group (the gunicorn master and workers) or by every
+    process of that name (the PostgreSQL backends)."""
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        comm = text[text.index("(") + 1: text.rindex(")")]
+        fields = text[text.rindex(")") + 2:].split()
+        if (pgid is not None and int(fields[2]) == pgid) or (name is not None and comm == name):
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
 
 
 def machine() -> str:
@@ -264,15 +298,25 @@ def main() -> None:
     server = start_gunicorn(url, port, args.workers, args.threads)
     try:
         drive_app(port, slug, tokens[-200:], choices[-200:], min(args.clients, 8))  # warm-up
+        cpu0, pg0, me0 = cpu_seconds(pgid=server.pid), cpu_seconds(name="postgres"), time.process_time()
         app = drive_app(port, slug, tokens[: args.votes], choices[: args.votes], args.clients)
+        app["server_cpu_ms"] = 1000 * (cpu_seconds(pgid=server.pid) - cpu0) / app["accepted"]
+        app["postgres_cpu_ms"] = 1000 * (cpu_seconds(name="postgres") - pg0) / app["accepted"]
+        app["client_cpu_ms"] = 1000 * (time.process_time() - me0) / app["accepted"]
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
+    pg0, me0 = cpu_seconds(name="postgres"), time.process_time()
     base = drive_baseline(url, token_ids[args.votes: 2 * args.votes - 200], choices[args.votes:], args.clients)
+    base["server_cpu_ms"] = 0.0
+    base["postgres_cpu_ms"] = 1000 * (base.pop("postgres_cpu_total") - pg0) / base["accepted"]
+    base["client_cpu_ms"] = 1000 * (time.process_time() - me0) / base["accepted"]
     ratio = app["per_second"] / base["per_second"]
     print(f"gunicorn {args.workers} workers x {args.threads} threads, {args.clients} concurrent clients")
     for name, r in (("app (HTTP, gunicorn)", app), ("baseline (psycopg, same SQL)", base)):
-        print(f"{name:<30} {r['accepted']:>7} accepted  {r['per_second']:8.0f}/s  p50 {r['p50_ms']:6.1f} ms  p99 {r['p99_ms']:6.1f} ms")
+        print(f"{name:<30} {r['accepted']:>7} accepted  {r['per_second']:8.0f}/s  p50 {r['p50_ms']:6.1f} ms  "
+              f"p99 {r['p99_ms']:6.1f} ms  CPU per vote: app {r['server_cpu_ms']:.2f} ms, PostgreSQL "
+              f"{r['postgres_cpu_ms']:.2f} ms, load generator {r['client_cpu_ms']:.2f} ms")
     print(f"ratio app/baseline: {ratio:.2f}")
 
 
