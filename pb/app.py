@@ -20,8 +20,16 @@ from pb.extensions import babel, csrf, limiter, login_manager
 from pb.i18n import select_locale, select_timezone, translation_dirs
 
 # One blueprint per domain (pb/<domain>/views.py defines `bp`), registered in this order.
-BLUEPRINTS = ["pb.web.views", "pb.accounts.views", "pb.editions.views", "pb.audit.views", "pb.voting.views",
-              "pb.voting.admin", "pb.voting.api"]
+BLUEPRINTS = [
+    "pb.web.views",
+    "pb.accounts.views",
+    "pb.editions.views",
+    "pb.audit.views",
+    "pb.tracking.views",
+    "pb.voting.views",
+    "pb.voting.admin",
+    "pb.voting.api",
+]
 
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -53,7 +61,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         BABEL_DEFAULT_LOCALE=settings.default_locale,
         BABEL_DEFAULT_TIMEZONE="UTC",
         BABEL_TRANSLATION_DIRECTORIES=";".join(translation_dirs()),
-        RATELIMIT_STORAGE_URI=settings.redis_url or "memory://",
+        RATELIMIT_STORAGE_URI=settings.rate_limit_storage or settings.redis_url or "memory://",
         RATELIMIT_ENABLED=True,
         # Redis down must never refuse a vote (DESIGN §2.8): limits fall back to memory.
         RATELIMIT_SWALLOW_ERRORS=True,

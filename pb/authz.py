@@ -27,7 +27,12 @@ Policy = Callable[[Any, Any], bool]
 POLICIES: dict[str, Policy] = {}
 
 # Domains whose policies.py is loaded into the table (in this order).
-POLICY_MODULES = ["pb.accounts.policies", "pb.editions.policies", "pb.voting.policies"]
+POLICY_MODULES = [
+    "pb.accounts.policies",
+    "pb.editions.policies",
+    "pb.tracking.policies",
+    "pb.voting.policies",
+]
 
 
 def policy(name: str) -> Callable[[Policy], Policy]:

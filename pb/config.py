@@ -45,6 +45,7 @@ class Settings:
     login_lock_minutes: int = 15
     rate_limit_login: str = "20 per 10 minutes"
     rate_limit_tokens: str = "30 per 10 minutes"
+    rate_limit_storage: str = ""
     voting_keys: list[str] = field(default_factory=list)
     email_confirm_hours: int = 72
     password_reset_hours: int = 2

@@ -135,10 +135,11 @@ def update_catalogue(domain: str | None) -> tuple[Path, list[str]]:
     if po.exists():
         with po.open("rb") as f:
             old = read_po(f, locale="fr")
+    elsewhere = known_translations()  # a text moved from another domain keeps its translation
     catalog = Catalog(locale="fr", project="pb", fuzzy=False)
     for msgid in sorted(messages):
         previous = old.get(msgid) if old is not None else None
-        catalog.add(msgid, previous.string if previous is not None else "")
+        catalog.add(msgid, previous.string if previous is not None and previous.string else elsewhere.get(msgid, ""))
     po.parent.mkdir(parents=True, exist_ok=True)
     with po.open("wb") as f:
         write_po(f, catalog, omit_header=True, sort_output=True, width=100, no_location=True)
@@ -146,14 +147,20 @@ def update_catalogue(domain: str | None) -> tuple[Path, list[str]]:
     return po, missing
 
 
-def untranslated() -> dict[str, list[str]]:
-    """Texts used in code or templates with no French translation in any catalogue."""
+def known_translations() -> dict[str, str]:
+    """msgid -> French, from every catalogue."""
     known: dict[str, str] = {}
     for po in catalogue_files("fr"):
         with po.open("rb") as f:
             for message in read_po(f, locale="fr"):
-                if message.id and message.string and not message.fuzzy:
-                    known[message.id if isinstance(message.id, str) else message.id[0]] = "ok"
+                if message.id and message.string and not message.fuzzy and isinstance(message.id, str):
+                    known[message.id] = str(message.string)
+    return known
+
+
+def untranslated() -> dict[str, list[str]]:
+    """Texts used in code or templates with no French translation in any catalogue."""
+    known = known_translations()
     missing: dict[str, list[str]] = {}
     for domain in domains():
         for msgid, places in extract_messages(domain).items():

@@ -118,6 +118,8 @@ def func_path(func: Callable[..., Any]) -> str:
 def enqueue_after_commit(session: Session, func: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
     if not getattr(func, "pb_job", False):
         raise TypeError(f"{func_path(func)} is not decorated with @pb.jobs.job")
+    if not session.in_transaction():
+        session.begin()  # so that a rollback, even before any SQL, discards the job
     session.info.setdefault("pb_pending_jobs", []).append((func, args, kwargs))
 
 

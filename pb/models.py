@@ -11,6 +11,7 @@ MODEL_MODULES = [
     "pb.editions.models",
     "pb.projects.models",
     "pb.audit.models",
+    "pb.tracking.models",
     "pb.voting.models",
     "pb.jobs",
 ]

@@ -31,6 +31,12 @@ PASSWORD = "correct horse battery"
 CHROMIUM = Path("/usr/bin/chromium")
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    from pb.i18n import compile_catalogs
+
+    compile_catalogs()  # the tests read the French catalogues as they are now
+
+
 def pytest_report_header() -> list[str]:
     return [f"pb database: {'PostgreSQL ' + TEST_DATABASE_URL if IS_POSTGRES else 'SQLite (temporary file)'}",
             f"pb redis: {TEST_REDIS_URL or 'none (rq synchronous mode)'}"]
@@ -51,11 +57,13 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 def make_test_app(database_url: str, **overrides: Any) -> Flask:
+    # The rate limiter is one object shared by every app of the process: its counters always live
+    # in memory during tests (reset after each test), whatever Redis an app is given.
     settings = {"env": "test", "database_url": database_url, "mail_backend": "memory", "redis_url": "",
-                "base_url": "http://localhost"}
+                "base_url": "http://localhost", "rate_limit_storage": "memory://"}
     settings.update({k: v for k, v in overrides.items() if k.islower()})
     app = create_app(settings)
-    app.config.update(WTF_CSRF_ENABLED=False, RATELIMIT_ENABLED=False)
+    app.config.update(WTF_CSRF_ENABLED=False)
     app.config.update({k: v for k, v in overrides.items() if k.isupper()})
     return app
 
@@ -92,10 +100,19 @@ def _cleanup_engine(url: str) -> sa.Engine:
     return _engines[url]
 
 
+@pytest.fixture(scope="session")
+def side_app(database_url: str) -> Flask:
+    """The app the test code itself runs services in. It must not be the one the client calls:
+    Flask reuses an app context already pushed for the same app, so requests would share the
+    test's `g` (its session, its logged-in user) instead of getting their own, as in production."""
+    return make_test_app(database_url)
+
+
 @pytest.fixture
-def session(app: Flask) -> Iterator[Session]:
-    """The app-context session; commit to make rows visible to client requests."""
-    with app.app_context():
+def session(side_app: Flask) -> Iterator[Session]:
+    """A session for the test's own set-up and checks; commit to make rows visible to client
+    requests, expire_all() to see what they wrote."""
+    with side_app.app_context():
         yield db.session
 
 

@@ -1,7 +1,7 @@
 """voting
 
 Revision ID: 0004
-Revises: 0002
+Revises: 0003
 Create Date: 2026-11-26 14:46:07.263798
 """
 from __future__ import annotations
@@ -12,7 +12,7 @@ import pb.db
 
 
 revision = '0004'
-down_revision = '0002'
+down_revision = '0003'
 branch_labels = None
 depends_on = None
 

@@ -5,7 +5,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
-from pb.accounts.models import STAFF_ROLES
+from pb.accounts.models import ROLE_LABELS, STAFF_ROLES
+from pb.web.forms import options
 
 
 class RegisterForm(FlaskForm):
@@ -33,7 +34,7 @@ class ResetForm(FlaskForm):
 
 class ProfileForm(FlaskForm):
     display_name = StringField(_l("Name shown with your ideas and comments"), validators=[DataRequired(), Length(max=120)])
-    locale = SelectField(_l("Language"), choices=[("fr", "Français"), ("en", "English")])
+    locale = SelectField(_l("Language"), choices=options([("fr", "Français"), ("en", "English")]))
 
 
 class PasswordForm(FlaskForm):
@@ -44,13 +45,12 @@ class PasswordForm(FlaskForm):
 
 class GrantRoleForm(FlaskForm):
     email = EmailField(_l("E-mail address of the account"), validators=[DataRequired(), Email()])
-    role = SelectField(_l("Role"), choices=[(r.value, r.label) for r in STAFF_ROLES])
+    role = SelectField(_l("Role"), choices=options((r.value, ROLE_LABELS[r]) for r in STAFF_ROLES))
     scope = SelectField(_l("Scope"), validators=[Optional()])
 
     def __init__(self, *args: object, scopes: list[tuple[str, str]] | None = None, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        self.role.choices = [(r.value, r.label) for r in STAFF_ROLES]
-        self.scope.choices = scopes or [("", str(_l("All editions")))]
+        self.scope.choices = options(scopes or [("", _l("All editions"))])
 
 
 class ConfirmForm(FlaskForm):

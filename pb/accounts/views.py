@@ -143,7 +143,7 @@ def profile() -> str | Response | tuple[str, int]:
                 show_error(password_form, error)
             else:
                 services.set_password(db.session, current_user, password_form.password.data)
-                login_user(current_user)  # the new session version keeps this browser logged in
+                login_user(current_user._get_current_object())  # the new session version keeps this browser in
                 flash(_("Your password has changed; your other sessions are logged out."), "success")
                 return redirect(url_for("accounts.profile"))
     status = 422 if request.method == "POST" else 200

@@ -8,32 +8,13 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateTimeLocalField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from pb.editions.models import (
-    AGGREGATION_RULES, CALENDAR_PHASES, TIE_BREAKS, BallotType, Phase, ResidenceRule, Verification,
+    AGGREGATION_RULES, BALLOT_LABELS, CALENDAR_PHASES, RESIDENCE_LABELS, TIE_BREAKS, VERIFICATION_LABELS, BallotType,
+    Phase, ResidenceRule, Verification,
 )
-from pb.web.format import money, parse_money
-
-
-class MoneyField(StringField):
-    """An amount in euros typed as people type it (12 345,50 €), kept as integer cents in `.cents`."""
-
-    cents: int | None = None
-
-    def _value(self) -> str:
-        if self.raw_data:
-            return self.raw_data[0]
-        return money(self.data).replace("\u202f", " ").replace("\xa0", " ") if isinstance(self.data, int) else ""
-
-    def process_formdata(self, valuelist: list[Any]) -> None:
-        if valuelist:
-            self.raw_data = valuelist
-            try:
-                self.data = parse_money(str(valuelist[0]))
-            except ValueError:
-                self.data = None
-                raise ValueError(str(_l("Type an amount in euros, for example 150 000 or 1 250,50."))) from None
+from pb.web.forms import MoneyField, options
 
 
 class TerritoryForm(FlaskForm):
@@ -53,7 +34,7 @@ class EditionForm(FlaskForm):
 
 
 class RulesForm(FlaskForm):
-    ballot_type = SelectField(_l("Ballot"), choices=[(b.value, b.label) for b in BallotType])
+    ballot_type = SelectField(_l("Ballot"), choices=options((b.value, BALLOT_LABELS[b]) for b in BallotType))
     min_choices = IntegerField(_l("Minimum number of projects per ballot"), validators=[NumberRange(min=0, max=1000)])
     max_choices = IntegerField(_l("Maximum number of projects per ballot"), validators=[Optional(), NumberRange(min=1, max=1000)],
                                description=_l("Leave empty for no maximum."))
@@ -61,8 +42,8 @@ class RulesForm(FlaskForm):
                                       validators=[NumberRange(min=0, max=100)], default=0)
     cumulative_points = IntegerField(_l("Points ballot: points per voter"), validators=[Optional(), NumberRange(min=1, max=1000)])
     grade_count = IntegerField(_l("Majority judgment: number of grades"), validators=[Optional(), NumberRange(min=2, max=7)])
-    aggregation_rule = SelectField(_l("Counting rule"), choices=[(k, v) for k, v in AGGREGATION_RULES.items()])
-    tie_break = SelectField(_l("Tie-break"), choices=[(k, v) for k, v in TIE_BREAKS.items()])
+    aggregation_rule = SelectField(_l("Counting rule"), choices=options(AGGREGATION_RULES.items()))
+    tie_break = SelectField(_l("Tie-break"), choices=options(TIE_BREAKS.items()))
     tie_break_seed = StringField(_l("Seed of the public draw"), validators=[Optional(), Length(max=64)],
                                  description=_l("Published before the vote so that anyone can redo the draw."))
     min_project_score = IntegerField(_l("Minimum number of votes for a project to be funded"),
@@ -74,8 +55,8 @@ class RulesForm(FlaskForm):
     online_voting = BooleanField(_l("Online voting"))
     paper_voting = BooleanField(_l("Paper ballot boxes"))
     min_voter_age = IntegerField(_l("Minimum age to vote (on the first day of the vote)"), validators=[NumberRange(min=0, max=120)])
-    residence_rule = SelectField(_l("Where people vote"), choices=[(r.value, r.label) for r in ResidenceRule])
-    verification = SelectField(_l("How voters are verified"), choices=[(v.value, v.label) for v in Verification])
+    residence_rule = SelectField(_l("Where people vote"), choices=options((r.value, RESIDENCE_LABELS[r]) for r in ResidenceRule))
+    verification = SelectField(_l("How voters are verified"), choices=options((v.value, VERIFICATION_LABELS[v]) for v in Verification))
 
     def values(self) -> dict[str, Any]:
         return {name: field.data for name, field in self._fields.items() if name != "csrf_token"}
@@ -85,7 +66,7 @@ class DistrictForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
     code = StringField(_l("Code"), validators=[DataRequired(), Length(max=32)],
                        description=_l("Lower-case letters, digits and dashes, for example centre-ville."))
-    envelope_cents = MoneyField(_l("Envelope (€)"), validators=[DataRequired()])
+    envelope_cents = MoneyField(_l("Envelope (€)"), validators=[InputRequired()])
     population = IntegerField(_l("Population"), validators=[Optional(), NumberRange(min=0)], default=0)
     is_citywide = BooleanField(_l("City-wide scope (projects for the whole city)"))
     position = IntegerField(_l("Order in lists"), validators=[Optional()], default=0)

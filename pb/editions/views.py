@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -14,16 +16,18 @@ from pb.editions import describe, services
 from pb.editions.forms import (
     DistrictForm, EditionForm, PhaseForm, RulesForm, TerritoryForm, calendar_form, calendar_values,
 )
-from pb.editions.models import CALENDAR_PHASES, OUTCOME_RULES, District, Phase
+from pb.editions.models import CALENDAR_PHASES, OUTCOME_RULES, PHASE_LABELS, District, Phase
 from pb.errors import PbError
-from pb.web.forms import form_status, show_error
+from pb.web.forms import form_status, options, show_error
 
 bp = Blueprint("editions", __name__)
 
-# Sections other domains add to the public edition page and to its admin page: (title, endpoint).
-# Each domain appends to these lists at import time; the templates show them as links.
-PUBLIC_LINKS: list[tuple[str, str]] = []
-ADMIN_LINKS: list[tuple[str, str, str]] = []  # (label, endpoint, policy)
+# Sections other domains add to the public edition page and to its admin page. Each domain
+# appends to these lists at import time; the templates show them as links.
+# PUBLIC_LINKS: (label, endpoint taking slug=) or (label, endpoint, shown_if(edition) -> bool).
+# ADMIN_LINKS: (label, endpoint taking edition_id=, policy checked on the edition).
+PUBLIC_LINKS: list[tuple[Any, ...]] = []
+ADMIN_LINKS: list[tuple[Any, str, str]] = []
 
 
 def _edition(ref: str | int):  # type: ignore[no-untyped-def]
@@ -90,6 +94,13 @@ def _managed(edition_id: int):  # type: ignore[no-untyped-def]
     return edition
 
 
+def _district_of(edition, district_id: int) -> District:  # type: ignore[no-untyped-def]
+    district = db.session.get(District, district_id)
+    if district is None or district.edition_id != edition.id:
+        abort(404)
+    return district
+
+
 @bp.route("/admin/editions/<int:edition_id>", methods=["GET", "POST"])
 @guard("edition.manage")
 def manage(edition_id: int) -> str | Response | tuple[str, int]:
@@ -153,11 +164,7 @@ def calendar(edition_id: int) -> str | Response | tuple[str, int]:
 @guard("edition.manage")
 def district(edition_id: int, district_id: int | None = None) -> str | Response | tuple[str, int]:
     edition = _managed(edition_id)
-    district = None
-    if district_id is not None:
-        district = db.session.get(District, district_id)
-        if district is None or district.edition_id != edition.id:
-            abort(404)
+    district = _district_of(edition, district_id) if district_id is not None else None
     form = DistrictForm(obj=district)
     if form.validate_on_submit():
         try:
@@ -176,9 +183,7 @@ def district(edition_id: int, district_id: int | None = None) -> str | Response 
 @guard("edition.manage")
 def delete_district(edition_id: int, district_id: int) -> str | Response:
     edition = _managed(edition_id)
-    district = db.session.get(District, district_id)
-    if district is None or district.edition_id != edition.id:
-        abort(404)
+    district = _district_of(edition, district_id)
     form = ConfirmForm()
     if form.validate_on_submit():
         try:
@@ -196,7 +201,7 @@ def delete_district(edition_id: int, district_id: int) -> str | Response:
 def phase(edition_id: int) -> str | Response | tuple[str, int]:
     edition = _managed(edition_id)
     form = PhaseForm()
-    form.phase.choices = [(p.value, p.label) for p in services.allowed_phases(edition)]
+    form.phase.choices = options((p.value, PHASE_LABELS[p]) for p in services.allowed_phases(edition))
     if request.method == "GET" and request.args.get("to"):
         form.phase.data = request.args["to"]
     if form.validate_on_submit():

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Callable
+
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
@@ -9,6 +11,27 @@ from sqlalchemy.orm import Session
 from pb.editions.models import District, Edition
 from pb.errors import ValidationFailed
 from pb.projects.models import BALLOT_STATUSES, Project, ProjectStatus
+
+
+# Other domains react to a project's status change (the ideas domain e-mails the holders).
+# Each hook: fn(session, project, old_status, new_status).
+StatusHook = Callable[[Session, Project, ProjectStatus, ProjectStatus], None]
+STATUS_HOOKS: list[StatusHook] = []
+
+
+def status_hook(fn: StatusHook) -> StatusHook:
+    STATUS_HOOKS.append(fn)
+    return fn
+
+
+def set_status(session: Session, project: Project, status: ProjectStatus, reason: str = "") -> None:
+    """The one way to change a project's status: the hooks hear of every change."""
+    old = project.status
+    project.status = status
+    project.status_reason = reason
+    if old != status:
+        for hook in STATUS_HOOKS:
+            hook(session, project, old, status)
 
 
 def next_number(session: Session, edition_id: int) -> int:

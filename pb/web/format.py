@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+import re
+from decimal import Decimal
 
 from babel import Locale
 from babel.numbers import format_currency, format_percent
@@ -32,25 +33,29 @@ def percent(value: float | None, digits: int = 1) -> str:
     if value is None:
         return "–"
     locale = Locale.parse(_locale())
-    pattern = locale.percent_formats[None].pattern.replace("0%", "0." + "0" * digits + "%") if digits else None
+    pattern = locale.percent_formats[None].pattern
+    if digits:
+        pattern = re.sub(r"0(?=[\s\u00a0\u202f]*%)", "0." + "0" * digits, pattern, count=1)
     return format_percent(value, locale=locale, format=pattern)
 
 
 def parse_money(text: str) -> int:
-    """'12 345,50 €' or '12345.5' → cents. Raises ValueError with a plain message."""
-    cleaned = text.replace("€", "").replace("\xa0", "").replace("\u202f", "").replace(" ", "").strip()
-    if cleaned.count(",") == 1 and "." not in cleaned:
-        cleaned = cleaned.replace(",", ".")
-    cleaned = cleaned.replace(",", "")
-    if not cleaned:
-        raise ValueError("empty amount")
+    """What people type ('12 345,50 €', '1,250.50', '150.000') → cents; ValueError otherwise.
+    The last separator followed by one or two digits is the decimal one; others group thousands."""
+    cleaned = re.sub(r"[\s\u00a0\u202f€]", "", text)
+    if not re.fullmatch(r"\d[\d.,]*", cleaned):
+        raise ValueError(f"not an amount: {text!r}")
+    whole, decimals = cleaned, ""
+    last = max(cleaned.rfind(","), cleaned.rfind("."))
+    if last >= 0 and len(cleaned) - last - 1 in (1, 2):
+        whole, decimals = cleaned[:last], cleaned[last + 1:]
+        if cleaned[last] in whole:  # "1,234,5": one sign cannot group thousands and mark decimals
+            raise ValueError(f"not an amount: {text!r}")
+    groups = re.split(r"[.,]", whole)
+    if len(groups) > 1 and (len({whole[i] for i in range(len(whole)) if whole[i] in ".,"}) > 1
+                            or not 1 <= len(groups[0]) <= 3 or any(len(g) != 3 for g in groups[1:])):
+        raise ValueError(f"not an amount: {text!r}")
     try:
-        value = Decimal(cleaned)
-    except InvalidOperation:
+        return int("".join(groups)) * 100 + int(decimals.ljust(2, "0") or 0)
+    except ValueError:
         raise ValueError(f"not an amount: {text!r}") from None
-    if value < 0:
-        raise ValueError("negative amount")
-    cents = value * 100
-    if cents != cents.to_integral_value():
-        raise ValueError("more than two decimals")
-    return int(cents)

@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from pb.accounts.models import User
+from pb.demo import load_demo
+from pb.editions.models import Edition, Phase, Territory
+
+
+def test_demo_loads_a_territory_with_editions_in_several_phases(session) -> None:
+    summary = load_demo(session)
+    session.commit()
+    assert session.scalar(sa.select(Territory.insee_code)) == "38185"
+    phases = {e.slug.split("-")[1]: e.phase for e in session.scalars(sa.select(Edition))}
+    assert sorted(phases.values()) == sorted([Phase.RESULTS, Phase.VOTE, Phase.SUBMISSION])
+    vote = session.scalars(sa.select(Edition).where(Edition.phase == Phase.VOTE)).one()
+    assert len(vote.districts) == 7 and any(d.is_citywide for d in vote.districts) and vote.is_frozen
+    assert vote.window(Phase.VOTE) is not None
+    admin = session.scalar(sa.select(User).where(User.email == "admin@grenoble.example"))
+    assert [a.role for a in admin.roles] == ["admin"]
+    assert "admin@grenoble.example" in summary
+
+
+def test_demo_if_empty_does_not_load_twice(session) -> None:
+    load_demo(session)
+    session.commit()
+    assert "nothing loaded" in load_demo(session, if_empty=True)
+    assert session.scalar(sa.select(sa.func.count()).select_from(Edition)) == 3
+
+
+def test_demo_through_the_command_line(app) -> None:
+    runner = app.test_cli_runner()
+    from pb.cli import main
+
+    result = runner.invoke(main, ["demo"])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(main, ["editions", "list", "--json"])
+    import json
+
+    editions = json.loads(result.output)
+    assert {e["phase"] for e in editions} == {"results", "vote", "submission"}
+    assert set(editions[0]) == {"id", "slug", "name", "phase"}
