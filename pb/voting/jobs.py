@@ -55,7 +55,8 @@ def import_register_job(task_id: int, edition_id: int, upload: str, user_id: int
                                      progress=progress)
         report_progress(task_id, result.lines, total, status="done", report={**result.as_dict(), "file": report_name})
     except Exception as error:  # noqa: BLE001 - the page shows the failure
-        report_progress(task_id, 0, status="failed", report={"error": getattr(error, "text", lambda: str(error))()})
+        message = error.text() if hasattr(error, "text") else str(error)
+        report_progress(task_id, 0, status="failed", report={"error": message})
     finally:
         path.unlink(missing_ok=True)
 

@@ -139,7 +139,7 @@ def test_import_memory_does_not_grow_with_the_file(session, make) -> None:
 def test_voters_import_command(app, tmp_path, session, make) -> None:
     from pb.cli import main
 
-    edition = make.edition(slug="bp-cli")
+    make.edition(slug="bp-cli")
     session.commit()
     path = tmp_path / "register.csv"
     path.write_text("last_name,first_name,birth_date,district\nA,B,1990-01-01,q1\nC,D,1990-13-01,q1\nA,B,1990-01-01,q2\n",

@@ -13,10 +13,6 @@ from pb.voting.models import Ballot, Voter
 from .conftest import build_world
 
 
-def _csrf_free(client):  # type: ignore[no-untyped-def]
-    return client
-
-
 def test_vote_by_link_review_confirm_receipt(en_client, session, make) -> None:
     client = en_client
     world = build_world(session, make, ballot_type="knapsack", max_choices=None, envelope_cents=70_000_00,

@@ -83,11 +83,3 @@ def record_refusal(session: Session, edition_id: int | None, error: PbError, *, 
             own.commit()
     except Exception:  # noqa: BLE001 - a lost audit line must not hide the refusal itself
         log.exception("could not write the audit line of a refused vote (%s)", error.code)
-
-
-def record_accept(session: Session, edition_id: int, *, voter_ref: str, client: str, channel: str) -> None:
-    """The audit line of an accepted vote, in the vote's own transaction (committed with it)."""
-    from pb.audit.models import AuditEntry
-
-    session.add(AuditEntry(action="vote.accepted", edition_id=edition_id, target_type="vote",
-                           detail={"voter": voter_ref, "client": client, "channel": channel}))

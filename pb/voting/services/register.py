@@ -15,7 +15,7 @@ import io
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, TextIO
+from typing import Any, Callable, TextIO
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -284,7 +284,3 @@ def purge_personal_data(session: Session, actor: Any, edition: Edition) -> int:
         birth_date=None, email="", phone="")).rowcount
     audit.record(session, actor, "voters.purge", edition, after={"voters": count})
     return count
-
-
-def lines_of(stream: Iterable[str]) -> int:
-    return sum(1 for _ in stream)
