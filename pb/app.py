@@ -29,6 +29,9 @@ BLUEPRINTS = [
     "pb.ideas.views",
     "pb.review.views",
     "pb.councils.views",
+    "pb.voting.views",
+    "pb.voting.admin",
+    "pb.voting.api",
 ]
 
 CSP = (
@@ -63,6 +66,9 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         BABEL_TRANSLATION_DIRECTORIES=";".join(translation_dirs()),
         RATELIMIT_STORAGE_URI=settings.rate_limit_storage or settings.redis_url or "memory://",
         RATELIMIT_ENABLED=True,
+        # Redis down must never refuse a vote (DESIGN §2.8): limits fall back to memory.
+        RATELIMIT_SWALLOW_ERRORS=True,
+        RATELIMIT_IN_MEMORY_FALLBACK_ENABLED=True,
         JSON_SORT_KEYS=False,
     )
     if settings.proxy_count:

@@ -34,6 +34,7 @@ POLICY_MODULES = [
     "pb.ideas.policies",
     "pb.review.policies",
     "pb.councils.policies",
+    "pb.voting.policies",
 ]
 
 

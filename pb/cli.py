@@ -25,8 +25,9 @@ from pb.authz import SYSTEM
 from pb.db import db
 from pb.errors import PbError
 
-# Modules defining a click command or group named `cli` (added to `pb`), in this order.
-COMMANDS: list[str] = ["pb.review.cli"]
+# Modules defining a click command or group named `cli` (added to `pb`), in this order; `cli`
+# may also be a list of commands or groups (a domain with several top-level groups).
+COMMANDS: list[str] = ["pb.review.cli", "pb.voting.cli"]
 
 
 def _create_app() -> object:
@@ -219,4 +220,6 @@ def demo(if_empty: bool) -> None:
 
 
 for _module in COMMANDS:
-    main.add_command(importlib.import_module(_module).cli)
+    _commands = importlib.import_module(_module).cli
+    for _command in _commands if isinstance(_commands, (list, tuple)) else [_commands]:
+        main.add_command(_command)

@@ -46,6 +46,7 @@ class Settings:
     rate_limit_login: str = "20 per 10 minutes"
     rate_limit_tokens: str = "30 per 10 minutes"
     rate_limit_storage: str = ""
+    voting_keys: list[str] = field(default_factory=list)
     email_confirm_hours: int = 72
     password_reset_hours: int = 2
     upload_folder: str = "var/uploads"
@@ -142,6 +143,8 @@ def _finish(s: Settings) -> Settings:
             problems.append("secret_key must be set to a random string of at least 32 characters (PB_SECRET_KEY)")
         if len(s.voter_pepper) < 32:
             problems.append("voter_pepper must be set to a random string of at least 32 characters (PB_VOTER_PEPPER)")
+        if any(len(key) < 32 for key in s.voting_keys):
+            problems.append("every key in voting_keys must have at least 32 characters (PB_VOTING_KEYS)")
         if s.mail_backend == "smtp" and not s.smtp_host:
             problems.append("mail_backend is smtp but smtp_host is empty (PB_SMTP_HOST)")
         if s.mail_backend == "memory":

@@ -23,10 +23,11 @@ from pb.authz import SYSTEM
 from pb.db import utcnow
 from pb.editions import services as editions
 from pb.editions.models import PHASE_ORDER, Edition, Phase
+from pb.mail import QUIET
 
 DEMO_PASSWORD = "budget-participatif"
 # Domains that add to the demo (module with `run(session, ctx, edition, phase)`), in this order.
-DEMO_MODULES: list[str] = ["pb.ideas.demo"]
+DEMO_MODULES: list[str] = ["pb.ideas.demo", "pb.voting.demo"]
 
 SECTORS = [  # name, code, population (approximate, 2020 census), envelope €
     ("Secteur 1 – Berriat, Saint-Bruno, Europole", "secteur-1", 27500, 135_000),
@@ -65,6 +66,7 @@ def load_demo(session: Session, *, if_empty: bool = False, password: str | None 
     if if_empty and session.scalar(sa.select(sa.func.count()).select_from(Edition)):
         return "demo: the database already holds editions; nothing loaded"
     ctx = DemoContext(password=password or DEMO_PASSWORD)
+    session.info[QUIET] = True  # fictional people are never e-mailed
     editions.update_territory(session, SYSTEM, name="Grenoble", insee_code="38185", population=156_389,
                               website="https://www.grenoble.fr")
     _people(session, ctx)

@@ -15,6 +15,7 @@ MODEL_MODULES = [
     "pb.ideas.models",
     "pb.review.models",
     "pb.councils.models",
+    "pb.voting.models",
     "pb.jobs",
 ]
 

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from pb import audit
+from pb import audit, mail
 from pb.accounts.models import User
 from pb.authz import SYSTEM as SYSTEM_ACTOR, can, require
 from pb.db import utcnow
@@ -30,7 +30,7 @@ from pb.projects.services import set_status, status_hook
 MAX_COAUTHORS = 10
 MAX_COST_CENTS = 100_000_000_00  # 100 million euros: beyond that, a typing mistake
 # A session flag: the demo loads fictional people who must not be e-mailed.
-QUIET = "pb.ideas.quiet"
+QUIET = mail.QUIET  # the demo e-mails nobody
 
 
 class SubmissionClosed(PbError):

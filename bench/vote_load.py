@@ -1,0 +1,323 @@
+"""Load test of the online ballot box: the real app under gunicorn against PostgreSQL, driven by
+concurrent HTTP clients; and, in the same run, the same SQL statements of one vote transaction
+sent directly through psycopg with the same concurrency (the baseline). The ratio app/baseline
+is the figure that says how much the web stack costs.
+
+    .venv/bin/python bench/vote_load.py                      # defaults: 8,000 votes each side
+    .venv/bin/python bench/vote_load.py --votes 20000 --clients 32 --workers 4 --threads 4
+
+It drops and recreates the database `pb_bench` (PB_BENCH_DATABASE_URL to change it). Results
+and the machine go in docs/performance.md (## Voting)."""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import platform
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/pb_bench"
+
+
+def recreate_database(url: str) -> None:
+    import sqlalchemy as sa
+    from sqlalchemy.engine import make_url
+
+    target = make_url(url)
+    admin = sa.create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as c:
+        c.execute(sa.text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
+        c.execute(sa.text(f'CREATE DATABASE "{target.database}"'))
+    admin.dispose()
+
+
+def environment(url: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PB_")}
+    env.update(PB_DATABASE_URL=url, PB_ENV="development", PB_SECRET_KEY="bench-secret-" + "s" * 40,
+               PB_VOTER_PEPPER="bench-pepper-" + "p" * 40, PB_MAIL_BACKEND="console", PB_REDIS_URL="",
+               PB_BASE_URL="http://127.0.0.1")
+    return env
+
+
+def prepare(url: str, voters: int) -> tuple[str, list[str], list[str], list[tuple[int, list[int]]]]:
+    """An edition in its vote, `voters` people on the register, a token each. Returns the slug,
+    the signed tokens (for the app), the token ids (for the baseline) and the choices."""
+    os.environ.update(environment(url))
+    from pb import migrate
+    from pb.app import create_app
+    from pb.authz import SYSTEM
+    from pb.db import db
+    from pb.editions import services as editions
+    from pb.projects.models import ProjectStatus
+    from pb.projects.services import create_project
+    from pb.voting.services import import_register, issue_tokens
+
+    migrate.upgrade(url)
+    app = create_app()
+    with app.app_context(), db.session_scope() as session:
+        edition = editions.create_edition(session, SYSTEM, name="Bench", slug="bench", year=2030)
+        for i in range(2):
+            editions.save_district(session, SYSTEM, edition, name=f"Quartier {i}", code=f"q{i}",
+                                   envelope_cents=500_000_00, population=10_000)
+        editions.update_rules(session, SYSTEM, edition, ballot_type="approval", min_choices=1, max_choices=3,
+                              tie_break="lexicographic")
+        projects: dict[str, list[int]] = {}
+        for d in edition.districts:
+            projects[d.code] = [create_project(session, edition, d, title=f"P{d.code}{k}", cost_cents=10_000_00 + k,
+                                               status=ProjectStatus.ON_BALLOT).id for k in range(8)]
+
+        class Rows:
+            def __init__(self) -> None:
+                self.lines = iter(["last_name,first_name,birth_date,district\n"] + [
+                    f"N{i},P{i},19{50 + i % 50}-0{1 + i % 9}-1{i % 9},q{i % 2}\n" for i in range(voters)])
+
+            def readline(self) -> str:
+                return next(self.lines, "")
+
+            def __iter__(self):  # type: ignore[no-untyped-def]
+                return self.lines
+
+        import_register(session, SYSTEM, edition, Rows())  # type: ignore[arg-type]
+        issued = list(issue_tokens(session, SYSTEM, edition, with_codes=False))
+        editions.set_phase(session, SYSTEM, edition, "vote")
+        from pb.voting.models import VotingToken
+        import sqlalchemy as sa
+
+        ids = dict(session.execute(sa.select(VotingToken.voter_id, VotingToken.id)).all())
+    choices = [(0, projects[t.district][:2]) for t in issued]
+    return "bench", [t.token for t in issued], [ids[t.voter_id] for t in issued], choices
+
+
+# -- the app under gunicorn ---------------------------------------------------------------------------
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_gunicorn(url: str, port: int, workers: int, threads: int) -> subprocess.Popen[bytes]:
+    cmd = [str(ROOT / ".venv/bin/gunicorn"), "-k", "gthread", "-w", str(workers), "--threads", str(threads),
+           "-b", f"127.0.0.1:{port}", "--keep-alive", "30", "--log-level", "warning", "pb.app:create_app()"]
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=environment(url), start_new_session=True)
+    for _ in range(200):
+        try:
+            c = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            c.request("GET", "/healthz")
+            if c.getresponse().status == 200:
+                return proc
+        except OSError:
+            time.sleep(0.1)
+    proc.kill()
+    raise SystemExit("gunicorn did not start")
+
+
+def drive_app(port: int, slug: str, tokens: list[str], choices: list[tuple[int, list[int]]], clients: int) -> dict[str, float]:
+    latencies: list[float] = []
+    failures: list[str] = []
+    lock = threading.Lock()
+    chunks = [list(range(i, len(tokens), clients)) for i in range(clients)]
+    barrier = threading.Barrier(clients + 1)
+
+    def client(indexes: list[int]) -> None:
+        # A lean keep-alive HTTP/1.1 client (raw socket): the load generator shares the two
+        # cores with the server, so it must cost as little CPU as possible.
+        sock = socket.create_connection(("127.0.0.1", port))
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        reader = sock.makefile("rb")
+        path = f"/api/v1/editions/{slug}/ballots"
+        mine, bad = [], []
+        barrier.wait()
+        for i in indexes:
+            body = json.dumps({"token": tokens[i], "choices": choices[i][1]}).encode()
+            request = (f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                       f"Content-Length: {len(body)}\r\n\r\n").encode() + body
+            t0 = time.perf_counter()
+            sock.sendall(request)
+            status = int(reader.readline().split()[1])
+            length = 0
+            while (line := reader.readline()) not in (b"\r\n", b""):
+                if line[:15].lower() == b"content-length:":
+                    length = int(line[15:])
+            data = reader.read(length)
+            mine.append(time.perf_counter() - t0)
+            if status != 201:
+                bad.append(f"{status} {data[:120]!r}")
+        sock.close()
+        with lock:
+            latencies.extend(mine)
+            failures.extend(bad)
+
+    threads = [threading.Thread(target=client, args=(c,)) for c in chunks]
+    for t in threads:
+        t.start()
+    barrier.wait()
+    start = time.perf_counter()
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - start
+    return summary(latencies, failures, elapsed)
+
+
+def summary(latencies: list[float], failures: list[str], elapsed: float) -> dict[str, float]:
+    latencies.sort()
+    ok = len(latencies) - len(failures)
+    if failures:
+        print(f"  {len(failures)} failures, e.g. {failures[0]}", file=sys.stderr)
+    return {"accepted": ok, "seconds": elapsed, "per_second": ok / elapsed,
+            "p50_ms": 1000 * latencies[len(latencies) // 2],
+            "p99_ms": 1000 * latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]}
+
+
+# -- the baseline: the same statements through psycopg --------------------------------------------------
+
+# The statements the app sends for one vote on PostgreSQL (pb/voting/services/casting.py), in order.
+BASELINE_SQL = {
+    "edition": "SELECT id, phase, online_voting FROM edition WHERE slug = %(slug)s",
+    "lock": "LOCK TABLE ballot IN ROW EXCLUSIVE MODE",
+    "token": ("UPDATE voting_token AS t SET used_at = now() FROM voter AS v, edition AS e "
+              "WHERE t.id = %(t)s AND t.edition_id = %(e)s AND t.used_at IS NULL AND t.revoked_at IS NULL "
+              "AND v.id = t.voter_id AND e.id = t.edition_id "
+              "RETURNING v.voter_key, v.ref, v.district_id, v.birth_date, v.email, e.phase, e.online_voting"),
+    "inserts": ("WITH p AS (INSERT INTO participation (edition_id, scope, district_id, voter_key, channel, signed_at) "
+                "VALUES (%(e)s, 'district', %(d)s, %(k)s, 'online', now())), "
+                "b AS (INSERT INTO ballot (id, edition_id, district_id, channel, choices) "
+                "VALUES (%(b)s, %(e)s, %(d)s, 'online', CAST(%(c)s AS json))), "
+                "t AS (INSERT INTO board_entry (edition_id, tracker) VALUES (%(e)s, %(tr)s)) "
+                "INSERT INTO audit_entry (at, action, target_type, target_id, edition_id, detail) "
+                "VALUES (now(), 'vote.accepted', 'vote', '', %(e)s, CAST(%(a)s AS json))"),
+}
+
+
+def drive_baseline(url: str, token_ids: list[str], choices: list[tuple[int, list[int]]], clients: int) -> dict[str, float]:
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    from pb.voting.identity import new_tracker
+
+    u = make_url(url)
+    dsn = f"host={u.host} port={u.port or 5432} user={u.username} dbname={u.database}"
+    latencies: list[float] = []
+    failures: list[str] = []
+    open_connections: list[Any] = []
+    lock = threading.Lock()
+    chunks = [list(range(i, len(token_ids), clients)) for i in range(clients)]
+    barrier = threading.Barrier(clients + 1)
+
+    def client(indexes: list[int]) -> None:
+        conn = psycopg.connect(dsn)
+        mine, bad = [], []
+        barrier.wait()
+        for i in indexes:
+            t0 = time.perf_counter()
+            with conn.transaction():
+                edition_id = conn.execute(BASELINE_SQL["edition"], {"slug": "bench"}).fetchone()[0]
+                conn.execute(BASELINE_SQL["lock"])
+                row = conn.execute(BASELINE_SQL["token"], {"t": token_ids[i], "e": edition_id}).fetchone()
+                if row is None:
+                    bad.append("token not usable")
+                    continue
+                key, ref, district = row[0], row[1], row[2]
+                conn.execute(BASELINE_SQL["inserts"], {
+                    "e": edition_id, "d": district, "k": key, "b": uuid.uuid4(), "tr": new_tracker(),
+                    "c": json.dumps({str(p): 1 for p in choices[i][1]}),
+                    "a": json.dumps({"voter": ref, "client": "", "channel": "online"})})
+            mine.append(time.perf_counter() - t0)
+        with lock:
+            open_connections.append(conn)  # closed after the CPU of their backends is read
+            latencies.extend(mine)
+            failures.extend(bad)
+
+    threads = [threading.Thread(target=client, args=(c,)) for c in chunks]
+    for t in threads:
+        t.start()
+    barrier.wait()
+    start = time.perf_counter()
+    for t in threads:
+        t.join()
+    result = summary(latencies, failures, time.perf_counter() - start)
+    result["postgres_cpu_total"] = cpu_seconds(name="postgres")
+    for conn in open_connections:
+        conn.close()
+    return result
+
+
+def cpu_seconds(pgid: int | None = None, name: str | None = None) -> float:
+    """CPU time used so far by a process group (the gunicorn master and workers) or by every
+    process of that name (the PostgreSQL backends)."""
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        comm = text[text.index("(") + 1: text.rindex(")")]
+        fields = text[text.rindex(")") + 2:].split()
+        if (pgid is not None and int(fields[2]) == pgid) or (name is not None and comm == name):
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
+def machine() -> str:
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor())
+    mem = next((int(line.split()[1]) // 1024 // 1024 for line in Path("/proc/meminfo").read_text().splitlines()
+                if line.startswith("MemTotal")), 0)
+    pg = subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-Atc", "SHOW server_version"],
+                        capture_output=True, text=True).stdout.strip()
+    return f"{os.cpu_count()} cores ({cpu}), {mem} GB RAM, Python {platform.python_version()}, PostgreSQL {pg}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--votes", type=int, default=8000, help="ballots per side (app, baseline)")
+    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--threads", type=int, default=4)
+    args = parser.parse_args()
+    url = os.environ.get("PB_BENCH_DATABASE_URL", DEFAULT_URL)
+    print(machine())
+    recreate_database(url)
+    t0 = time.perf_counter()
+    slug, tokens, token_ids, choices = prepare(url, 2 * args.votes)
+    print(f"prepared {len(tokens)} voters and tokens in {time.perf_counter() - t0:.1f}s")
+    port = free_port()
+    server = start_gunicorn(url, port, args.workers, args.threads)
+    try:
+        drive_app(port, slug, tokens[-200:], choices[-200:], min(args.clients, 8))  # warm-up
+        cpu0, pg0, me0 = cpu_seconds(pgid=server.pid), cpu_seconds(name="postgres"), time.process_time()
+        app = drive_app(port, slug, tokens[: args.votes], choices[: args.votes], args.clients)
+        app["server_cpu_ms"] = 1000 * (cpu_seconds(pgid=server.pid) - cpu0) / app["accepted"]
+        app["postgres_cpu_ms"] = 1000 * (cpu_seconds(name="postgres") - pg0) / app["accepted"]
+        app["client_cpu_ms"] = 1000 * (time.process_time() - me0) / app["accepted"]
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+    pg0, me0 = cpu_seconds(name="postgres"), time.process_time()
+    base = drive_baseline(url, token_ids[args.votes: 2 * args.votes - 200], choices[args.votes:], args.clients)
+    base["server_cpu_ms"] = 0.0
+    base["postgres_cpu_ms"] = 1000 * (base.pop("postgres_cpu_total") - pg0) / base["accepted"]
+    base["client_cpu_ms"] = 1000 * (time.process_time() - me0) / base["accepted"]
+    ratio = app["per_second"] / base["per_second"]
+    print(f"gunicorn {args.workers} workers x {args.threads} threads, {args.clients} concurrent clients")
+    for name, r in (("app (HTTP, gunicorn)", app), ("baseline (psycopg, same SQL)", base)):
+        print(f"{name:<30} {r['accepted']:>7} accepted  {r['per_second']:8.0f}/s  p50 {r['p50_ms']:6.1f} ms  "
+              f"p99 {r['p99_ms']:6.1f} ms  CPU per vote: app {r['server_cpu_ms']:.2f} ms, PostgreSQL "
+              f"{r['postgres_cpu_ms']:.2f} ms, load generator {r['client_cpu_ms']:.2f} ms")
+    print(f"ratio app/baseline: {ratio:.2f}")
+
+
+if __name__ == "__main__":
+    main()

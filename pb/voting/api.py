@@ -1,0 +1,163 @@
+"""The JSON API under /api/v1 (described by /api/v1/openapi.json, pb/voting/openapi.py).
+
+The voting token is the credential: routes are public, the POST is exempt from CSRF (no cookie
+is involved). Every refusal is {"error": {"code", "message"}} with its HTTP status; messages
+follow Accept-Language (French or English)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Iterator
+
+from flask import Blueprint, Response, abort, jsonify, request, stream_with_context, url_for
+from flask_login import current_user
+
+from pb.authz import can, public
+from pb.db import db
+from pb.editions import describe
+from pb.editions.models import Edition
+from pb.editions.services import get_edition
+from pb.extensions import counts_failures, csrf, failed_attempt, limiter
+from pb.projects.services import ballot_projects
+from pb.voting import errors, identity
+from pb.voting.openapi import document
+from pb.voting.services import (
+    board_entries, board_size, cast_ballot, count_participations, count_voters, sealed_ballots, seal_pending,
+)
+from pb.voting.services.common import vote_window
+from pb.voting.views import client_address, token_limit
+
+bp = Blueprint("voting_api", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)
+BOARD_PAGE = 1000
+
+
+def _edition(ref: str) -> Edition:
+    edition = get_edition(db.session, ref)
+    if not can(current_user, "edition.view", edition):
+        abort(404)
+    return edition
+
+
+def _iso(value: Any) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+@bp.get("/openapi.json")
+@public
+def openapi() -> Response:
+    return jsonify(document())
+
+
+@bp.get("/editions/<edition>")
+@public
+def edition(edition: str) -> Response:
+    e = _edition(edition)
+    opens, closes = vote_window(e)
+    grade_labels = describe.grade_labels(e.grade_count or 5) if str(e.ballot_type) == "majority_judgment" else []
+    districts = []
+    for d in e.districts:
+        districts.append({
+            "id": d.id, "code": d.code, "name": d.name, "citywide": d.is_citywide, "envelope": d.envelope_cents,
+            "projects": [{"id": p.id, "number": p.number, "title": p.title, "summary": p.summary, "cost": p.cost_cents}
+                         for p in ballot_projects(db.session, e.id, d.id)],
+        })
+    return jsonify({
+        "id": e.id, "slug": e.slug, "name": e.name, "phase": e.phase.value, "online_voting": e.online_voting,
+        "vote": {"opens_at": _iso(opens), "closes_at": _iso(closes)},
+        "ballot": {
+            "type": e.ballot_type.value, "min_choices": e.min_choices, "max_choices": e.max_choices,
+            "min_share_percent": e.knapsack_min_share, "points": e.cumulative_points,
+            "grades": [{"value": i, "label": label} for i, label in enumerate(grade_labels)],
+            "residence_rule": e.residence_rule.value,
+        },
+        "rules": describe.ballot_rules(e) + describe.participation_rules(e),
+        "currency": "EUR", "amounts": "cents",
+        "districts": districts,
+    })
+
+
+def _credential_key() -> str:
+    body = request.get_json(silent=True)
+    value = ""
+    if isinstance(body, dict):
+        value = str(body.get("token") or body.get("code") or "")
+    return "vote-credential:" + identity.attempt_key(value)
+
+
+@bp.post("/editions/<edition>/ballots")
+@public
+@limiter.limit(token_limit, deduct_when=counts_failures)
+@limiter.limit(token_limit, key_func=_credential_key, deduct_when=counts_failures)
+def cast(edition: str) -> tuple[Response, int]:
+    e = _edition(edition)
+    body = request.get_json(silent=True)
+    credential = ""
+    if isinstance(body, dict):
+        credential = body.get("token") or body.get("code") or ""
+        if not isinstance(credential, str):
+            credential = ""
+    try:
+        receipt = cast_ballot(db.session, e, credential=credential, payload=body, client=client_address())
+    except errors.VoteRefused as error:
+        if error.credential:
+            failed_attempt()
+        raise
+    return jsonify({"tracker": receipt.tracker,
+                    "board": url_for("voting_api.board", edition=e.slug, _external=False)}), 201
+
+
+@bp.get("/editions/<edition>/board")
+@public
+def board(edition: str) -> Response:
+    e = _edition(edition)
+    seal_pending(db.factory, e.id)
+    try:
+        after = max(0, int(request.args.get("after", 0)))
+        limit = max(1, min(BOARD_PAGE, int(request.args.get("limit", BOARD_PAGE))))
+    except ValueError:
+        raise errors.Malformed(detail="after and limit are whole numbers") from None
+    sealed, pending = board_size(db.session, e.id)
+    entries = board_entries(db.session, e.id, after=after, limit=limit)
+    head = board_entries(db.session, e.id, after=sealed - 1, limit=1) if sealed else []
+    body: dict[str, Any] = {
+        "edition": e.slug, "count": sealed, "pending": pending,
+        "head": {"position": head[0].position, "hash": head[0].entry_hash} if head else None,
+        "hash_rule": "entry_hash = sha256(previous_hash + '|' + edition_id + '|' + position + '|' + tracker), "
+                     "previous_hash of position 1 = 64 zeros",
+        "edition_id": e.id,
+        "entries": [{"position": r.position, "tracker": r.tracker, "previous_hash": r.previous_hash, "hash": r.entry_hash}
+                    for r in entries],
+        "next": None,
+    }
+    if entries and entries[-1].position < sealed:
+        body["next"] = url_for("voting_api.board", edition=e.slug, after=entries[-1].position, limit=limit)
+    return jsonify(body)
+
+
+@bp.get("/editions/<edition>/turnout")
+@public
+def turnout(edition: str) -> Response:
+    e = _edition(edition)
+    rows = count_participations(db.session, e)
+    return jsonify({"edition": e.slug, "phase": e.phase.value, "voters": count_voters(db.session, e),
+                    "by_district": [{"district_id": t.district_id, "scope": t.scope.value, "channel": t.channel.value,
+                                     "count": t.count} for t in rows]})
+
+
+@bp.get("/editions/<edition>/ballots")
+@public
+def ballots(edition: str) -> Response:
+    """The anonymous ballots, shuffled, once the vote is closed (anyone can recount)."""
+    e = _edition(edition)
+    rows = sealed_ballots(db.session, e)  # raises ResultsSealed before the close
+
+    def stream() -> Iterator[str]:
+        yield '{"edition": %s, "ballots": [' % json.dumps(e.slug)
+        for i, b in enumerate(rows):
+            item = {"district_id": b.district_id, "channel": b.channel.value,
+                    "choices": {str(k): v for k, v in b.choices.items()}}
+            yield ("," if i else "") + json.dumps(item)
+        yield "]}"
+
+    return Response(stream_with_context(stream()), mimetype="application/json")

@@ -1,0 +1,195 @@
+"""Voting commands: `pb voters ...`, `pb tokens ...`, `pb board ...`, `pb ballots ...`."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from pathlib import Path
+
+import click
+from flask.cli import AppGroup
+
+from pb.authz import SYSTEM
+from pb.cli import fail
+from pb.db import db
+from pb.errors import PbError
+
+voters_cli = AppGroup("voters", help="The voter register of an edition.")
+tokens_cli = AppGroup("tokens", help="Voting tokens and codes.")
+board_cli = AppGroup("board", help="The public board of trackers.")
+ballots_cli = AppGroup("ballots", help="The ballot box.")
+
+
+def _edition(session, ref: str):  # type: ignore[no-untyped-def]
+    from pb.editions.services import get_edition
+
+    return get_edition(session, ref)
+
+
+@voters_cli.command("import")
+@click.argument("edition")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write one line per row: line, status, voter_ref, reason.")
+def voters_import(edition: str, file: Path, report_path: Path | None) -> None:
+    """Import a register FILE.csv into EDITION (id or slug). Streams the file: any size."""
+    from pb.voting.services.register import count_lines, import_register, open_register, reason_text
+
+    total = count_lines(file)
+    show = total >= 20_000 and sys.stderr.isatty()
+
+    def progress(done: int) -> None:
+        if show:
+            click.echo(f"\r{done:>10,} / {total:,} lines", nl=False, err=True)
+
+    try:
+        with db.session_scope() as session, open_register(file) as stream:
+            report = report_path.open("w", newline="", encoding="utf-8") if report_path else None
+            try:
+                result = import_register(session, SYSTEM, _edition(session, edition), stream, report=report,
+                                         progress=progress)
+            finally:
+                if report:
+                    report.close()
+    except PbError as error:
+        fail(error)
+    if show:
+        click.echo("", err=True)
+    click.echo(f"accepted: {result.accepted}")
+    click.echo(f"rejected: {result.rejected}")
+    for code, n in result.reasons.most_common():
+        click.echo(f"  {n:>8}  {code}: {reason_text(code)}")
+    if result.emails_ignored:
+        click.echo(f"e-mail addresses ignored (not an address): {result.emails_ignored}")
+
+
+@voters_cli.command("purge")
+@click.argument("edition")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def voters_purge(edition: str, yes: bool) -> None:
+    """Erase dates of birth and contact details of EDITION's register (after the appeal period)."""
+    from pb.voting.services.register import purge_personal_data
+
+    if not yes:
+        click.confirm("Erase dates of birth, e-mail addresses and phone numbers of this register?", abort=True)
+    try:
+        with db.session_scope() as session:
+            n = purge_personal_data(session, SYSTEM, _edition(session, edition))
+    except PbError as error:
+        fail(error)
+    click.echo(f"{n} voter(s) purged")
+
+
+@tokens_cli.command("issue")
+@click.argument("edition")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="CSV written: voter_ref, district, token, url, code.")
+@click.option("--codes/--no-codes", default=True, help="Also a short code per voter, for paper letters.")
+def tokens_issue(edition: str, out: Path, codes: bool) -> None:
+    """Issue a token to every eligible voter of EDITION who has none; write them to --out."""
+    from pb.voting.jobs import TOKEN_COLUMNS
+    from pb.voting.services.tokens import issue_tokens
+
+    count = 0
+    try:
+        with db.session_scope() as session, out.open("w", newline="", encoding="utf-8") as f:
+            out.chmod(0o600)
+            writer = csv.writer(f)
+            writer.writerow(TOKEN_COLUMNS)
+            for issued in issue_tokens(session, SYSTEM, _edition(session, edition), with_codes=codes):
+                writer.writerow([issued.voter_ref, issued.district, issued.token, issued.url, issued.code or ""])
+                count += 1
+    except PbError as error:
+        out.unlink(missing_ok=True)
+        fail(error)
+    click.echo(f"{count} token(s) issued into {out}")
+
+
+@tokens_cli.command("revoke")
+@click.argument("edition")
+@click.argument("voter_ref")
+@click.option("--reissue/--no-reissue", default=True)
+@click.option("--reason", default="", help="Kept in the audit log.")
+def tokens_revoke(edition: str, voter_ref: str, reissue: bool, reason: str) -> None:
+    """Revoke the token of VOTER_REF (it stops working at once) and issue a new one."""
+    from pb.voting.services import find_voter, revoke_token
+
+    try:
+        with db.session_scope() as session:
+            e = _edition(session, edition)
+            voter = find_voter(session, e, ref=voter_ref)
+            if voter is None:
+                fail(f"no voter {voter_ref} in {e.slug}")
+            issued = revoke_token(session, SYSTEM, voter, reissue=reissue, reason=reason or "command line")
+    except PbError as error:
+        fail(error)
+    if issued:
+        click.echo(f"voter_ref: {issued.voter_ref}\ntoken: {issued.token}\nurl: {issued.url}\ncode: {issued.code}")
+    else:
+        click.echo("revoked")
+
+
+@tokens_cli.command("email")
+@click.argument("edition")
+def tokens_email(edition: str) -> None:
+    """E-mail a voting link to every eligible voter of EDITION with an address not yet sent one."""
+    from pb.voting.services.tokens import email_tokens
+
+    try:
+        with db.session_scope() as session:
+            sent = email_tokens(session, SYSTEM, _edition(session, edition))
+    except PbError as error:
+        fail(error)
+    click.echo(f"{sent} e-mail(s) queued")
+
+
+@board_cli.command("verify")
+@click.argument("edition")
+@click.option("--json", "as_json", is_flag=True)
+def board_verify(edition: str, as_json: bool) -> None:
+    """Recompute EDITION's hash chain; exit 1 if an entry was changed, removed or inserted."""
+    from pb.voting.services import verify_board
+
+    with db.session_scope() as session:
+        e = _edition(session, edition)
+        check = verify_board(session, e.id)
+    if as_json:
+        click.echo(json.dumps(check.__dict__))
+    elif check.ok:
+        click.echo(f"board of {e.slug}: {check.entries} entries, chain verified; head {check.head_hash}"
+                   + (f"; {check.pending} not sealed yet" if check.pending else ""))
+    else:
+        click.echo(f"board of {e.slug}: BROKEN at position {check.first_bad_position}: {check.problem}")
+    sys.exit(0 if check.ok else 1)
+
+
+@board_cli.command("seal")
+@click.argument("edition")
+def board_seal(edition: str) -> None:
+    """Chain EDITION's pending board entries now."""
+    from pb.voting.services import seal_board
+
+    with db.session_scope() as session:
+        n = seal_board(session, _edition(session, edition).id)
+    click.echo(f"{n} entr(y/ies) sealed")
+
+
+@ballots_cli.command("shuffle")
+@click.argument("edition")
+def ballots_shuffle(edition: str) -> None:
+    """Rewrite EDITION's ballot rows in random order (PostgreSQL; run it during a long vote,
+    e.g. every 15 minutes, to shorten the time a row's position reveals its arrival)."""
+    from pb.voting.services import shuffle_ballots
+
+    with db.session_scope() as session:
+        n = shuffle_ballots(session, _edition(session, edition).id)
+    if db.engine.dialect.name == "postgresql":
+        import sqlalchemy as sa
+
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(sa.text("VACUUM ballot"))
+    click.echo(f"{n} ballot(s) rewritten")
+
+
+cli = [voters_cli, tokens_cli, board_cli, ballots_cli]

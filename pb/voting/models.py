@@ -1,0 +1,155 @@
+"""The voting tables. What joins to what is the point of this module: read docs/voting.md.
+
+- `voter` knows a person only by an HMAC of their normalised identity (`voter_key`).
+- `voting_token` belongs to a voter; it is consumed by one conditional UPDATE.
+- `participation` is the sign-in list (online and paper): UNIQUE (edition, scope, voter_key).
+- `ballot` has a random key, the scope, the channel and the choices: no voter, no token, no
+  time, no tracker, no sequence. Nothing in the schema joins it to anything about a person.
+- `board_entry` lists trackers, chained by hashes once sealed; it does not point at ballots.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import uuid
+from typing import Any
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Mapped, mapped_column
+
+from pb.db import Base, enum_type, utcnow
+
+
+class VoterSource(enum.StrEnum):
+    IMPORT = "import"  # a register file (CSV)
+    STAFF = "staff"  # added at a town-hall desk
+
+
+class Channel(enum.StrEnum):
+    ONLINE = "online"
+    PAPER = "paper"
+
+    @property
+    def label(self) -> str:
+        return str(CHANNEL_LABELS[self])
+
+
+CHANNEL_LABELS = {Channel.ONLINE: _l("Online"), Channel.PAPER: _l("Paper")}
+
+
+class Scope(enum.StrEnum):
+    """Which ballot of the edition: the district one (residence or chosen district) or the
+    city-wide one. One person signs in once per scope, whatever the district and the channel."""
+
+    DISTRICT = "district"
+    CITYWIDE = "citywide"
+
+
+class Voter(Base):
+    """One person on an edition's register. No name, no address: the identity lives only in
+    `voter_key`; `birth_date` (eligibility) and the contact fields are purged after the vote
+    (`pb voters purge`)."""
+
+    __tablename__ = "voter"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    edition_id: Mapped[int] = mapped_column(sa.ForeignKey("edition.id", ondelete="CASCADE"))
+    voter_key: Mapped[str] = mapped_column(sa.String(64))
+    ref: Mapped[str] = mapped_column(sa.String(16), unique=True)
+    district_id: Mapped[int | None] = mapped_column(sa.ForeignKey("district.id", ondelete="RESTRICT"), index=True)
+    birth_date: Mapped[dt.date | None] = mapped_column(sa.Date)
+    email: Mapped[str] = mapped_column(sa.String(254), default="")
+    phone: Mapped[str] = mapped_column(sa.String(32), default="")
+    source: Mapped[VoterSource] = mapped_column(enum_type(VoterSource, "voter_source"), default=VoterSource.IMPORT)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (sa.UniqueConstraint("edition_id", "voter_key"),)
+
+    def __repr__(self) -> str:
+        return f"<Voter {self.ref}>"
+
+
+class VotingToken(Base):
+    """A one-time voting credential. `id` is the random payload of the signed token; the short
+    code for paper letters is stored only as an HMAC (`code_hash`). `active_voter_id` equals
+    `voter_id` while the token is not revoked and NULL afterwards: its UNIQUE constraint allows
+    one active token per voter, portably (NULLs never collide)."""
+
+    __tablename__ = "voting_token"
+
+    id: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
+    edition_id: Mapped[int] = mapped_column(sa.ForeignKey("edition.id", ondelete="CASCADE"), index=True)
+    voter_id: Mapped[int] = mapped_column(sa.ForeignKey("voter.id", ondelete="CASCADE"), index=True)
+    active_voter_id: Mapped[int | None] = mapped_column(sa.ForeignKey("voter.id", ondelete="CASCADE"), unique=True)
+    code_hash: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
+    issued_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    emailed_at: Mapped[dt.datetime | None] = mapped_column()
+    used_at: Mapped[dt.datetime | None] = mapped_column()
+    revoked_at: Mapped[dt.datetime | None] = mapped_column()
+
+    __table_args__ = (
+        sa.CheckConstraint("active_voter_id IS NULL OR active_voter_id = voter_id", name="active_is_voter"),
+        sa.CheckConstraint("revoked_at IS NULL OR active_voter_id IS NULL", name="revoked_inactive"),
+    )
+
+
+class Participation(Base):
+    """The sign-in list: who has voted in which scope, online or at a paper ballot box. The
+    database refuses a second row for the same (edition, scope, voter_key): one person, one
+    ballot per scope, across channels. Paper sign-in (ballotbox) writes here too."""
+
+    __tablename__ = "participation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    edition_id: Mapped[int] = mapped_column(sa.ForeignKey("edition.id", ondelete="CASCADE"))
+    scope: Mapped[Scope] = mapped_column(enum_type(Scope, "participation_scope"))
+    district_id: Mapped[int] = mapped_column(sa.ForeignKey("district.id", ondelete="RESTRICT"), index=True)
+    voter_key: Mapped[str] = mapped_column(sa.String(64))
+    channel: Mapped[Channel] = mapped_column(enum_type(Channel, "channel"))
+    station_id: Mapped[int | None] = mapped_column()  # the paper polling station (ballotbox adds the key)
+    signed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (sa.UniqueConstraint("edition_id", "scope", "voter_key"),)
+
+
+def _ballot_id() -> uuid.UUID:
+    return uuid.uuid4()
+
+
+class Ballot(Base):
+    """One ballot of one scope. Deliberately poor: a random key (no order), the scope's
+    district, the channel and the choices {project id: value}. On SQLite the table has no rowid
+    (rows are stored in random-key order); on PostgreSQL the rows are rewritten in random order
+    at close (`shuffle_ballots`) so neither physical order nor xmin tells when a ballot came."""
+
+    __tablename__ = "ballot"
+
+    id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True, default=_ballot_id)
+    edition_id: Mapped[int] = mapped_column(sa.ForeignKey("edition.id", ondelete="CASCADE"), index=True)
+    district_id: Mapped[int] = mapped_column(sa.ForeignKey("district.id", ondelete="RESTRICT"))
+    channel: Mapped[Channel] = mapped_column(enum_type(Channel, "channel"))
+    choices: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
+
+    __table_args__ = {"sqlite_with_rowid": False}
+
+
+class BoardEntry(Base):
+    """A tracker on the public board. Written unsealed by the vote (no lock, no ordering);
+    `seal_board` later gives pending entries their positions in random order and chains them:
+    entry_hash = sha256(previous_hash | edition id | position | tracker)."""
+
+    __tablename__ = "board_entry"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    edition_id: Mapped[int] = mapped_column(sa.ForeignKey("edition.id", ondelete="CASCADE"))
+    tracker: Mapped[str] = mapped_column(sa.String(16), unique=True)
+    position: Mapped[int | None] = mapped_column()
+    previous_hash: Mapped[str | None] = mapped_column(sa.String(64))
+    entry_hash: Mapped[str | None] = mapped_column(sa.String(64))
+
+    __table_args__ = (
+        sa.UniqueConstraint("edition_id", "position"),
+        sa.Index("ix_board_entry_pending", "edition_id", "position"),
+    )

@@ -1,0 +1,158 @@
+"""The OpenAPI 3.1 document of /api/v1, written by hand (a test checks that every route is in
+it and that the answers match its schemas)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+ERROR_CODES = [
+    "token_invalid", "token_expired", "token_revoked", "token_used", "already_voted", "already_voted_paper",
+    "vote_not_open", "vote_closed", "online_voting_disabled", "not_eligible", "over_budget", "under_min_share",
+    "too_many_choices", "too_few_choices", "too_many_points", "unknown_project", "wrong_district", "malformed",
+    "results_sealed", "not_found", "too_many_requests",
+]
+
+
+def _error(description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+
+
+def _ok(description: str, schema: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}}}
+
+
+EDITION_PARAM = {"name": "edition", "in": "path", "required": True, "description": "Edition id or slug (bp-2026)",
+                 "schema": {"type": "string"}}
+
+SCHEMAS: dict[str, Any] = {
+    "Error": {
+        "type": "object", "required": ["error"], "additionalProperties": False,
+        "properties": {"error": {"type": "object", "required": ["code", "message"], "additionalProperties": False,
+                                 "properties": {"code": {"type": "string", "description": "Stable code: " + ", ".join(ERROR_CODES)},
+                                                "message": {"type": "string", "description": "In French or English (Accept-Language)"}}}},
+    },
+    "Project": {
+        "type": "object", "required": ["id", "number", "title", "cost"],
+        "properties": {"id": {"type": "integer"}, "number": {"type": "integer"}, "title": {"type": "string"},
+                       "summary": {"type": "string"}, "cost": {"type": "integer", "description": "Euro cents"}},
+    },
+    "District": {
+        "type": "object", "required": ["id", "code", "name", "citywide", "envelope", "projects"],
+        "properties": {"id": {"type": "integer"}, "code": {"type": "string"}, "name": {"type": "string"},
+                       "citywide": {"type": "boolean"}, "envelope": {"type": "integer", "description": "Euro cents"},
+                       "projects": {"type": "array", "items": {"$ref": "#/components/schemas/Project"}}},
+    },
+    "Edition": {
+        "type": "object", "required": ["id", "slug", "name", "phase", "ballot", "districts"],
+        "properties": {
+            "id": {"type": "integer"}, "slug": {"type": "string"}, "name": {"type": "string"},
+            "phase": {"enum": ["draft", "submission", "review", "vote", "results", "implementation"]},
+            "online_voting": {"type": "boolean"},
+            "vote": {"type": "object", "properties": {"opens_at": {"type": ["string", "null"]},
+                                                      "closes_at": {"type": ["string", "null"]}}},
+            "ballot": {"type": "object", "required": ["type"], "properties": {
+                "type": {"enum": ["approval", "knapsack", "majority_judgment", "cumulative"]},
+                "min_choices": {"type": "integer"}, "max_choices": {"type": ["integer", "null"]},
+                "min_share_percent": {"type": "integer"}, "points": {"type": ["integer", "null"]},
+                "grades": {"type": "array", "items": {"type": "object", "properties": {
+                    "value": {"type": "integer"}, "label": {"type": "string"}}}},
+                "residence_rule": {"enum": ["residence", "choice"]}}},
+            "rules": {"type": "array", "items": {"type": "string"}},
+            "currency": {"const": "EUR"}, "amounts": {"const": "cents"},
+            "districts": {"type": "array", "items": {"$ref": "#/components/schemas/District"}},
+        },
+    },
+    "BallotRequest": {
+        "type": "object",
+        "description": "A signed `token` (from the voting link) or a short `code` (from a paper letter), and the "
+                       "choices: `choices` (approval, budget: project ids), `grades` (majority judgment: "
+                       "{project id: grade, 0 = lowest}; an ungraded project gets the lowest grade) or `points` "
+                       "(cumulative: {project id: points}).",
+        "properties": {
+            "token": {"type": "string"}, "code": {"type": "string"},
+            "choices": {"type": "array", "items": {"type": "integer"}},
+            "grades": {"type": "object", "additionalProperties": {"type": "integer", "minimum": 0}},
+            "points": {"type": "object", "additionalProperties": {"type": "integer", "minimum": 0}},
+        },
+    },
+    "BallotAccepted": {
+        "type": "object", "required": ["tracker"], "additionalProperties": False,
+        "properties": {"tracker": {"type": "string", "pattern": "^[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}$"},
+                       "board": {"type": "string"}},
+    },
+    "Board": {
+        "type": "object", "required": ["edition", "count", "pending", "entries"],
+        "properties": {
+            "edition": {"type": "string"}, "edition_id": {"type": "integer"}, "count": {"type": "integer"},
+            "pending": {"type": "integer"}, "hash_rule": {"type": "string"},
+            "head": {"type": ["object", "null"], "properties": {"position": {"type": "integer"}, "hash": {"type": "string"}}},
+            "entries": {"type": "array", "items": {"type": "object", "required": ["position", "tracker", "previous_hash", "hash"],
+                                                   "properties": {"position": {"type": "integer"}, "tracker": {"type": "string"},
+                                                                  "previous_hash": {"type": "string"}, "hash": {"type": "string"}}}},
+            "next": {"type": ["string", "null"]},
+        },
+    },
+    "Turnout": {
+        "type": "object", "required": ["edition", "voters", "by_district"],
+        "properties": {"edition": {"type": "string"}, "phase": {"type": "string"}, "voters": {"type": "integer"},
+                       "by_district": {"type": "array", "items": {"type": "object", "properties": {
+                           "district_id": {"type": "integer"}, "scope": {"enum": ["district", "citywide"]},
+                           "channel": {"enum": ["online", "paper"]}, "count": {"type": "integer"}}}}},
+    },
+    "Ballots": {
+        "type": "object", "required": ["edition", "ballots"],
+        "properties": {"edition": {"type": "string"},
+                       "ballots": {"type": "array", "items": {"type": "object", "required": ["district_id", "channel", "choices"],
+                                                              "properties": {"district_id": {"type": "integer"},
+                                                                             "channel": {"enum": ["online", "paper"]},
+                                                                             "choices": {"type": "object", "additionalProperties": {"type": "integer"}}}}}},
+    },
+}
+
+
+def document() -> dict[str, Any]:
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "pb: participatory budget API", "version": "1",
+                 "description": "Editions, the online ballot box and its public board. Amounts are integer euro cents. "
+                                "Error messages follow Accept-Language (fr, en)."},
+        "paths": {
+            "/api/v1/openapi.json": {"get": {"summary": "This document", "operationId": "openapi",
+                                             "responses": {"200": {"description": "OpenAPI document"}}}},
+            "/api/v1/editions/{edition}": {"get": {
+                "summary": "An edition: phase, ballot rules, districts with envelopes and projects",
+                "operationId": "getEdition", "parameters": [EDITION_PARAM],
+                "responses": {"200": _ok("The edition", "Edition"), "404": _error("No such edition")}}},
+            "/api/v1/editions/{edition}/ballots": {
+                "post": {
+                    "summary": "Cast a ballot", "operationId": "castBallot", "parameters": [EDITION_PARAM],
+                    "requestBody": {"required": True, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/BallotRequest"}}}},
+                    "responses": {
+                        "201": _ok("Accepted: the tracker shown on the public board", "BallotAccepted"),
+                        "400": _error("malformed"),
+                        "401": _error("token_invalid, token_expired"),
+                        "403": _error("token_revoked, not_eligible"),
+                        "404": _error("No such edition"),
+                        "409": _error("token_used, already_voted, already_voted_paper, vote_not_open, vote_closed, online_voting_disabled"),
+                        "422": _error("over_budget, under_min_share, too_many_choices, too_few_choices, too_many_points, unknown_project, wrong_district"),
+                        "429": _error("too_many_requests: too many failed attempts from this address or on this code"),
+                    }},
+                "get": {
+                    "summary": "The anonymous ballots, shuffled, after the close (recount)", "operationId": "listBallots",
+                    "parameters": [EDITION_PARAM],
+                    "responses": {"200": _ok("Every ballot, without tracker", "Ballots"), "404": _error("No such edition"),
+                                  "409": _error("results_sealed: the vote is not closed")}}},
+            "/api/v1/editions/{edition}/board": {"get": {
+                "summary": "The public board of trackers (hash chain)", "operationId": "getBoard",
+                "parameters": [EDITION_PARAM,
+                               {"name": "after", "in": "query", "schema": {"type": "integer", "minimum": 0}},
+                               {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000}}],
+                "responses": {"200": _ok("Entries in position order", "Board"), "400": _error("malformed"),
+                              "404": _error("No such edition")}}},
+            "/api/v1/editions/{edition}/turnout": {"get": {
+                "summary": "Turnout: sign-ins per district, scope and channel (live)", "operationId": "getTurnout",
+                "parameters": [EDITION_PARAM],
+                "responses": {"200": _ok("Turnout", "Turnout"), "404": _error("No such edition")}}},
+        },
+        "components": {"schemas": SCHEMAS},
+    }

@@ -1,0 +1,264 @@
+"""The resident's side: open a voting link or type a code, fill the ballot, review what is left,
+confirm, read the tracker; the public board; asking for a code (self-registration).
+
+The raw token never stays in the address bar: /vote/<token> checks it, starts a fresh browser
+session holding it, and redirects to the ballot page."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _, lazy_gettext as _l
+from flask_login import current_user
+from werkzeug import Response
+
+from pb.authz import can, public
+from pb.db import db
+from pb.editions import describe
+from pb.editions.models import Edition, Phase
+from pb.editions.services import get_edition
+from pb.editions.views import PUBLIC_LINKS
+from pb.errors import PbError
+from pb.extensions import counts_failures, failed_attempt, limiter
+from pb.projects.services import ballot_projects
+from pb.voting import errors, identity, rules
+from pb.voting.forms import CodeForm, RequestCodeForm
+from pb.voting.services import access, board_entries, board_size, find_tracker, seal_pending
+from pb.voting.services.casting import ballot_preview, cast_ballot, districts_of
+from pb.voting.services.results import results_open
+from pb.web.forms import form_status
+from pb.web.pagination import paginate
+
+bp = Blueprint("voting", __name__)
+PUBLIC_LINKS.extend([(_l("Vote"), "voting.ballot"), (_l("Public board of trackers"), "voting.board")])
+SESSION_MINUTES = 30  # a ballot left open on a shared computer expires
+
+
+def token_limit() -> str:
+    return current_app.config["PB_SETTINGS"].rate_limit_tokens
+
+
+def client_address() -> str:
+    return request.remote_addr or ""
+
+
+def _edition(slug: str) -> Edition:
+    edition = get_edition(db.session, slug)
+    if not can(current_user, "edition.view", edition):
+        abort(404)
+    return edition
+
+
+def _refused(error: PbError) -> tuple[str, int]:
+    if isinstance(error, errors.VoteRefused) and error.credential:
+        failed_attempt()
+    return render_template("voting/refused.html", error=error), error.status
+
+
+def _start_session(opened: access.OpenBallot, credential: str) -> Response:
+    session.clear()  # a new session for the ballot: nothing from before survives
+    session["vote"] = {"credential": credential, "edition": opened.edition.id, "since": int(time.time()), "choices": {}}
+    return redirect(url_for("voting.ballot", slug=opened.edition.slug))
+
+
+def _credential_attempt_key() -> str:
+    value = request.view_args.get("token") if request.view_args else None
+    value = value or request.form.get("code", "")
+    return "vote-credential:" + identity.attempt_key(value or "")
+
+
+@bp.get("/vote/<token>")
+@public
+@limiter.limit(token_limit, deduct_when=counts_failures)
+@limiter.limit(token_limit, key_func=_credential_attempt_key, deduct_when=counts_failures)
+def start(token: str) -> Response | tuple[str, int]:
+    try:
+        opened = access.open_ballot(db.session, token, client=client_address())
+    except PbError as error:
+        return _refused(error)
+    return _start_session(opened, token)
+
+
+@bp.route("/vote", methods=["GET", "POST"])
+@public
+@limiter.limit(token_limit, methods=["POST"], deduct_when=counts_failures)
+@limiter.limit(token_limit, methods=["POST"], key_func=_credential_attempt_key, deduct_when=counts_failures)
+def code() -> Response | str | tuple[str, int]:
+    form = CodeForm()
+    if form.validate_on_submit():
+        try:
+            opened = access.open_ballot(db.session, form.code.data, client=client_address())
+        except PbError as error:
+            if isinstance(error, errors.VoteRefused) and error.credential:
+                failed_attempt()
+            form.code.errors = [error.text()]
+        else:
+            return _start_session(opened, form.code.data)
+    return render_template("voting/code.html", form=form), form_status(form)
+
+
+def _current_vote(edition: Edition) -> tuple[dict[str, Any] | None, access.OpenBallot | None]:
+    data = session.get("vote")
+    if not data or data.get("edition") != edition.id:
+        return None, None
+    if time.time() - data.get("since", 0) > SESSION_MINUTES * 60:
+        session.pop("vote", None)
+        flash(_("Your ballot was left open too long and has been closed. Open your voting link again."), "warning")
+        return None, None
+    opened = access.ballot_voter(db.session, edition, data["credential"])
+    if opened is None:
+        session.pop("vote", None)
+        return None, None
+    return data, opened
+
+
+def _ballot_context(edition: Edition, opened: access.OpenBallot, chosen: dict[int, int]) -> dict[str, Any]:
+    ballot_rules = rules.BallotRules.of(edition)
+    infos = districts_of(edition)
+    if ballot_rules.residence_rule == "choice":
+        shown = [d for d in edition.districts]
+    else:
+        shown = [d for d in edition.districts if d.id == opened.district_id or d.is_citywide]
+    projects = {d.id: ballot_projects(db.session, edition.id, d.id) for d in shown}
+    shown = [d for d in shown if projects[d.id]]
+    costs = {p.id: (p.district_id, p.cost_cents) for ps in projects.values() for p in ps}
+    summary = rules.summarise(ballot_rules, chosen, costs, [infos[d.id] for d in shown])
+    grades = describe.grade_labels(edition.grade_count or 5) if ballot_rules.ballot_type == "majority_judgment" else []
+    return {"edition": edition, "districts": shown, "projects": projects, "chosen": chosen,
+            "summary": {s.district.id: s for s in summary}, "rules_text": describe.ballot_rules(edition),
+            "kind": ballot_rules.ballot_type, "grades": grades, "ballot_rules": ballot_rules}
+
+
+def _choices_from_form(edition: Edition) -> Any:
+    kind = str(edition.ballot_type)
+    if kind in ("approval", "knapsack"):
+        return request.form.getlist("p")
+    prefix = "grade-" if kind == "majority_judgment" else "points-"
+    values = {}
+    for key, value in request.form.items():
+        if key.startswith(prefix) and value.strip() != "":
+            values[key[len(prefix):]] = value.strip()
+    return values
+
+
+@bp.get("/editions/<slug>/vote")
+@public
+def ballot(slug: str) -> Response | str:
+    edition = _edition(slug)
+    data, opened = _current_vote(edition)
+    if opened is None:
+        return render_template("voting/closed_or_code.html", edition=edition, form=CodeForm(),
+                               is_open=edition.phase == Phase.VOTE)
+    chosen = {int(k): int(v) for k, v in data.get("choices", {}).items()}
+    return render_template("voting/ballot.html", **_ballot_context(edition, opened, chosen))
+
+
+@bp.post("/editions/<slug>/vote/review")
+@public
+def review(slug: str) -> Response | str | tuple[str, int]:
+    edition = _edition(slug)
+    data, opened = _current_vote(edition)
+    if opened is None:
+        return redirect(url_for("voting.ballot", slug=slug))
+    try:
+        chosen = rules.parse_choices(rules.BallotRules.of(edition), _choices_from_form(edition))
+    except errors.VoteRefused as error:
+        chosen, problem = {}, error
+    else:
+        problem = None
+    data["choices"] = {str(k): v for k, v in chosen.items()}
+    session["vote"] = data
+    context = _ballot_context(edition, opened, chosen)
+    if problem is None:
+        try:
+            ballot_preview(db.session, edition, chosen, opened.district_id)
+        except errors.VoteRefused as error:
+            problem = error
+    if problem is not None:
+        return render_template("voting/ballot.html", problem=problem, **context), 422
+    return render_template("voting/review.html", **context)
+
+
+@bp.post("/editions/<slug>/vote/confirm")
+@public
+def confirm(slug: str) -> Response | str | tuple[str, int]:
+    edition = _edition(slug)
+    data, opened = _current_vote(edition)
+    if opened is None:
+        return redirect(url_for("voting.ballot", slug=slug))
+    payload_key = {"majority_judgment": "grades", "cumulative": "points"}.get(str(edition.ballot_type), "choices")
+    stored = data.get("choices", {})
+    payload = {payload_key: list(stored) if payload_key == "choices" else stored}
+    try:
+        receipt = cast_ballot(db.session, edition, credential=data["credential"], payload=payload,
+                              client=client_address())
+    except errors.VoteRefused as error:
+        if error.status == 422:
+            chosen = {int(k): int(v) for k, v in stored.items()}
+            return render_template("voting/ballot.html", problem=error,
+                                   **_ballot_context(edition, opened, chosen)), 422
+        session.pop("vote", None)
+        return _refused(error)
+    session.clear()
+    session["receipt"] = {"edition": edition.id, "tracker": receipt.tracker}
+    return redirect(url_for("voting.receipt", slug=slug))
+
+
+@bp.get("/editions/<slug>/vote/receipt")
+@public
+def receipt(slug: str) -> str | Response:
+    edition = _edition(slug)
+    data = session.get("receipt")
+    if not data or data.get("edition") != edition.id:
+        return redirect(url_for("voting.board", slug=slug))
+    return render_template("voting/receipt.html", edition=edition, tracker=data["tracker"])
+
+
+@bp.post("/editions/<slug>/vote/finish")
+@public
+def finish(slug: str) -> Response:
+    session.clear()
+    flash(_("Thank you for voting. You can close this window."), "success")
+    return redirect(url_for("editions.show", slug=slug))
+
+
+@bp.get("/editions/<slug>/board")
+@public
+def board(slug: str) -> str:
+    from pb.voting.models import BoardEntry
+    import sqlalchemy as sa
+
+    edition = _edition(slug)
+    seal_pending(db.factory, edition.id)
+    searched = (request.args.get("tracker") or "").strip()[:40]
+    found = find_tracker(db.session, edition.id, searched) if searched else None
+    stmt = (sa.select(BoardEntry).where(BoardEntry.edition_id == edition.id, BoardEntry.position.is_not(None))
+            .order_by(BoardEntry.position))
+    page = paginate(db.session, stmt, request.args.get("page"), per_page=100)
+    sealed, pending = board_size(db.session, edition.id)
+    head = board_entries(db.session, edition.id, after=sealed - 1, limit=1) if sealed else []
+    return render_template("voting/board.html", edition=edition, page=page, searched=searched, found=found,
+                           sealed=sealed, pending=pending, head=head[0] if head else None,
+                           closed=results_open(edition))
+
+
+@bp.route("/editions/<slug>/vote/request-code", methods=["GET", "POST"])
+@public
+@limiter.limit(token_limit, methods=["POST"], deduct_when=counts_failures)
+def request_code(slug: str) -> str | Response | tuple[str, int]:
+    edition = _edition(slug)
+    form = RequestCodeForm()
+    sent_to = None
+    if form.validate_on_submit():
+        try:
+            address = access.request_token(db.session, edition, last_name=form.last_name.data,
+                                           first_name=form.first_name.data, birth_date=form.birth_date.data,
+                                           email=form.email.data, client=client_address())
+        except PbError as error:
+            failed_attempt()
+            flash(error.text(), "error")
+            return render_template("voting/request_code.html", edition=edition, form=form), error.status
+        sent_to = access.mask_email(address)
+    return render_template("voting/request_code.html", edition=edition, form=form, sent_to=sent_to), form_status(form)
