@@ -17,15 +17,16 @@ from pb.db import db
 from pb.editions import describe
 from pb.editions.models import Edition
 from pb.editions.services import get_edition
-from pb.extensions import counts_failures, csrf, failed_attempt, limiter
+from pb.extensions import csrf, limiter
 from pb.projects.services import ballot_projects
-from pb.voting import errors, identity
+from pb.voting import attempts, errors, identity
 from pb.voting.openapi import document
 from pb.voting.services import (
     board_entries, board_size, cast_ballot, count_participations, count_voters, sealed_ballots, seal_pending,
 )
 from pb.voting.services.common import vote_window
-from pb.voting.views import client_address, token_limit
+from pb.voting.services.snapshot import ballot_box
+from pb.voting.views import client_address
 
 bp = Blueprint("voting_api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
@@ -77,34 +78,32 @@ def edition(edition: str) -> Response:
     })
 
 
-def _credential_key() -> str:
-    body = request.get_json(silent=True)
-    value = ""
-    if isinstance(body, dict):
-        value = str(body.get("token") or body.get("code") or "")
-    return "vote-credential:" + identity.attempt_key(value)
-
-
 @bp.post("/editions/<edition>/ballots")
 @public
-@limiter.limit(token_limit, deduct_when=counts_failures)
-@limiter.limit(token_limit, key_func=_credential_key, deduct_when=counts_failures)
+@limiter.exempt  # failed attempts are limited below, at a fraction of the cost (pb/voting/attempts.py)
 def cast(edition: str) -> tuple[Response, int]:
-    e = _edition(edition)
     body = request.get_json(silent=True)
     credential = ""
     if isinstance(body, dict):
         credential = body.get("token") or body.get("code") or ""
         if not isinstance(credential, str):
             credential = ""
+    address, credential_key = client_address(), identity.attempt_key(credential)
+    attempts.check(address, credential_key)
+    # The ballot box's snapshot of the edition, not an ORM load: the busiest route of the vote.
+    # Once its vote has opened (frozen), an edition is never a draft again, so `edition.view`
+    # lets everyone see it; only an edition not yet frozen needs the policy (and the user).
+    box = ballot_box(db.engine, edition)
+    if not box.frozen and not can(current_user, "edition.view", box):
+        abort(404)
     try:
-        receipt = cast_ballot(db.session, e, credential=credential, payload=body, client=client_address())
+        receipt = cast_ballot(db.session, box, credential=credential, payload=body, client=address)
     except errors.VoteRefused as error:
         if error.credential:
-            failed_attempt()
+            attempts.failed(address, credential_key)
         raise
     return jsonify({"tracker": receipt.tracker,
-                    "board": url_for("voting_api.board", edition=e.slug, _external=False)}), 201
+                    "board": url_for("voting_api.board", edition=box.slug, _external=False)}), 201
 
 
 @bp.get("/editions/<edition>/board")

@@ -101,6 +101,7 @@ def run(session: Session, ctx: Any, edition: Edition, phase: Phase) -> None:
         return
     from pb.voting.models import Voter
     from pb.voting.services import import_text, issue_tokens, record_ballot
+    from pb.voting.services.snapshot import load
     from pb.voting.services.tokens import read_token
 
     rng = random.Random(edition.year)
@@ -115,12 +116,13 @@ def run(session: Session, ctx: Any, edition: Edition, phase: Phase) -> None:
     voting_time = (window.starts_at + dt.timedelta(days=2)) if window is not None else utcnow()
     cast = 0
     districts = dict(session.execute(sa.select(Voter.id, Voter.district_id).where(Voter.edition_id == edition.id)).all())
+    box = load(session, edition)
     for token in issued[: int(len(issued) * share)]:
         chosen = _choose(rng, edition, costs, districts.get(token.voter_id))
         if not chosen:
             continue
         token_id = read_token(edition, token.token, voting_time)
-        record_ballot(session, edition, token_id, chosen, now=voting_time, client="demo")
+        record_ballot(session, edition, token_id, chosen, now=voting_time, client="demo", box=box)
         cast += 1
     if not vote_is_over:
         spare = issued[int(len(issued) * share):][:5]

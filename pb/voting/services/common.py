@@ -29,11 +29,14 @@ def vote_window(edition: Edition) -> tuple[dt.datetime | None, dt.datetime | Non
 def vote_date(edition: Edition) -> dt.date:
     """The date on which the minimum age is reached: the day the vote opens (its published
     start, else the day it actually opened, else today)."""
-    start, _end = vote_window(edition)
-    if start is not None:
-        return start.date()
-    if edition.vote_opened_at is not None:
-        return edition.vote_opened_at.date()
+    return vote_day(vote_window(edition)[0], edition.vote_opened_at)
+
+
+def vote_day(window_start: dt.datetime | None, opened_at: dt.datetime | None) -> dt.date:
+    if window_start is not None:
+        return window_start.date()
+    if opened_at is not None:
+        return opened_at.date()
     return utcnow().date()
 
 
@@ -43,8 +46,11 @@ def age_on(birth_date: dt.date, day: dt.date) -> int:
 
 def birth_cutoff(edition: Edition) -> dt.date:
     """Born on or before this date: old enough on the vote date."""
-    day = vote_date(edition)
-    years = edition.min_voter_age
+    return cutoff_on(vote_date(edition), edition.min_voter_age)
+
+
+def cutoff_on(day: dt.date, years: int) -> dt.date:
+    """Born on or before this date: `years` old on `day`."""
     try:
         return day.replace(year=day.year - years)
     except ValueError:  # 29 February

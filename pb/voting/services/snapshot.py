@@ -1,18 +1,32 @@
-"""What the ballot box needs to know about an edition, read once and kept a moment.
+"""What the ballot box needs to know about an edition, read once and kept by each process.
 
-A vote needs the edition's rules, districts, envelopes, vote window and the projects' stored
-costs. They do not change during a vote (rules and envelopes are frozen when it opens), so each
-process keeps them for SNAPSHOT_SECONDS instead of reading four tables per ballot. The phase is
-NOT taken from here: the vote transaction reads it fresh, after the close lock."""
+A vote is checked against the edition's rules, districts, envelopes and the projects' stored
+costs. Once the vote has opened these cannot change: the ballot is frozen (`Edition.is_frozen`;
+the editions, review and ideas services refuse every change to the rules, envelopes, districts
+and projects on the ballot from then on, and the phase never goes back). So a snapshot taken
+from a frozen edition is kept by the process and stays right; a snapshot of an edition whose
+vote has not opened is never kept (it serves only to refuse the vote), so no vote is ever
+checked against costs that could still change.
+
+What can still change during the vote is NOT read from here: the phase (the close) and the
+vote window (the calendar) are read inside the vote's own transaction, after the close lock
+(casting.py). The phase kept here only lets a vote that is certainly over be refused early:
+once frozen, an edition's phase only moves forward.
+
+Kept snapshots are reloaded after REFRESH_SECONDS, for the words they hold (names, slug), and
+at once when this process changes an edition, a district, the calendar or a project."""
 
 from __future__ import annotations
 
 import datetime as dt
 import threading
 import time
+import weakref
 from dataclasses import dataclass
+
 import sqlalchemy as sa
 from sqlalchemy import event
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from pb.editions.models import District, Edition, Phase, PhaseWindow
@@ -20,64 +34,71 @@ from pb.projects.models import Project
 from pb.projects.services import project_costs
 from pb.voting import rules
 
-SNAPSHOT_SECONDS = 2.0
-_cache: dict[tuple[str, int], tuple[float, "BoxSnapshot"]] = {}
+REFRESH_SECONDS = 30.0
+# engine -> {edition id or slug: (loaded at, snapshot)}; weak keys: a dropped engine (tests make
+# many) takes its snapshots with it.
+_cache: weakref.WeakKeyDictionary[Engine, dict[int | str, tuple[float, "BoxSnapshot"]]] = weakref.WeakKeyDictionary()
 _lock = threading.Lock()
 
 
 @dataclass(frozen=True)
 class BoxSnapshot:
-    edition_id: int
+    id: int  # the edition's id (a snapshot stands for its edition where only the id is read)
+    slug: str
+    name: str
+    phase: Phase  # when loaded: exact if not frozen; once frozen, the phase is this one or a later one
+    frozen: bool
+    online_voting: bool
+    vote_opened_at: dt.datetime | None
+    min_voter_age: int
     rules: rules.BallotRules
     districts: dict[int, rules.DistrictInfo]
     costs: dict[int, tuple[int, int]]
-    vote_starts_at: dt.datetime | None
-    vote_ends_at: dt.datetime | None
-    birth_cutoff: dt.date
-    vote_date: dt.date
-    min_voter_age: int
 
 
-def _load(session: Session, edition_id: int) -> BoxSnapshot:
-    edition = session.get(Edition, edition_id)
-    assert edition is not None
+def load(session: Session, edition: Edition) -> BoxSnapshot:
+    """A snapshot of `edition` as `session` sees it (never kept)."""
     districts = {d.id: rules.DistrictInfo(d.id, d.name, d.envelope_cents, d.is_citywide)
-                 for d in session.scalars(sa.select(District).where(District.edition_id == edition_id))}
-    window = session.execute(sa.select(PhaseWindow.starts_at, PhaseWindow.ends_at).where(
-        PhaseWindow.edition_id == edition_id, PhaseWindow.phase == Phase.VOTE)).first()
-    from pb.voting.services.common import birth_cutoff, vote_date
-
-    return BoxSnapshot(edition_id, rules.BallotRules.of(edition), districts, project_costs(session, edition_id),
-                       window[0] if window else None, window[1] if window else None, birth_cutoff(edition),
-                       vote_date(edition), edition.min_voter_age)
+                 for d in session.scalars(sa.select(District).where(District.edition_id == edition.id))}
+    return BoxSnapshot(edition.id, edition.slug, edition.name, Phase(edition.phase), edition.is_frozen,
+                       edition.online_voting, edition.vote_opened_at, edition.min_voter_age,
+                       rules.BallotRules.of(edition), districts, project_costs(session, edition.id))
 
 
-def snapshot(session: Session, edition_id: int, *, fresh: bool = False) -> BoxSnapshot:
-    key = (str(session.get_bind().url), edition_id)
+def ballot_box(engine: Engine, ref: int | str) -> BoxSnapshot:
+    """The snapshot of the edition `ref` (id, digits or slug), kept if the edition is frozen.
+    Read with a session of its own: it never sees a caller's uncommitted changes. Raises
+    NotFoundError for an unknown edition."""
     now = time.monotonic()
-    if not fresh:
-        with _lock:
-            hit = _cache.get(key)
-        if hit is not None and now - hit[0] < SNAPSHOT_SECONDS:
-            return hit[1]
-    value = _load(session, edition_id)
     with _lock:
-        _cache[key] = (now, value)
-    return value
+        hit = _cache.get(engine, {}).get(ref)
+    if hit is not None and now - hit[0] < REFRESH_SECONDS:
+        return hit[1]
+    from pb.editions.services import get_edition
+
+    with Session(engine) as own:
+        box = load(own, get_edition(own, ref))
+    if box.frozen:
+        with _lock:
+            kept = _cache.setdefault(engine, {})
+            # The keys get_edition would resolve to it (digits are always an id, never a slug).
+            for key in (box.id, str(box.id)) + (() if box.slug.isdigit() else (box.slug,)):
+                kept[key] = (now, box)
+    return box
 
 
 def forget(edition_id: int | None = None) -> None:
     with _lock:
-        for key in [k for k in _cache if edition_id is None or k[1] == edition_id]:
-            del _cache[key]
-
+        for kept in _cache.values():
+            for key in [k for k, (_at, box) in kept.items() if edition_id is None or box.id == edition_id]:
+                del kept[key]
 
 
 @event.listens_for(Session, "after_flush")
 def _forget_on_change(session: Session, _context: object) -> None:
     """A change to an edition, its districts, calendar or projects made in this process is seen
-    at once (other processes see it within SNAPSHOT_SECONDS)."""
-    if not _cache:
+    at once (other processes see the words within REFRESH_SECONDS; the rules cannot change)."""
+    if not any(_cache.values()):
         return
     for obj in (*session.new, *session.dirty, *session.deleted):
         if isinstance(obj, (Edition, District, PhaseWindow, Project)):
