@@ -34,10 +34,32 @@ BLUEPRINTS = [
     "pb.voting.api",
 ]
 
+# WSGI middleware between the server and Flask, innermost first: a domain's own entry for a hot
+# path ("module:Class", called as Class(app, wsgi_app)). ProxyFix wraps them all, so that they
+# see the client's real address.
+MIDDLEWARE = [
+    "pb.voting.lane:VoteLane",
+]
+
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
     "font-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
 )
+SECURITY_HEADERS = [
+    ("Content-Security-Policy", CSP),
+    ("X-Frame-Options", "DENY"),
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "same-origin"),
+    ("Permissions-Policy", "geolocation=(), camera=(), microphone=()"),
+    ("Cross-Origin-Opener-Policy", "same-origin"),
+]
+
+
+def security_headers(app: Flask) -> list[tuple[str, str]]:
+    """The headers every response carries (a middleware answering by itself adds them too)."""
+    if app.config["SESSION_COOKIE_SECURE"]:
+        return SECURITY_HEADERS + [("Strict-Transport-Security", "max-age=31536000; includeSubDomains")]
+    return SECURITY_HEADERS
 
 
 def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
@@ -71,9 +93,6 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         RATELIMIT_IN_MEMORY_FALLBACK_ENABLED=True,
         JSON_SORT_KEYS=False,
     )
-    if settings.proxy_count:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.proxy_count, x_proto=settings.proxy_count,  # type: ignore[method-assign]
-                                x_host=settings.proxy_count)
     logging.basicConfig(level=logging.INFO if settings.is_production else logging.WARNING)
 
     db.init_app(app, settings.database_url)
@@ -88,6 +107,12 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     _init_request_cycle(app)
     _init_templates(app)
     _init_errors(app)
+    for path in MIDDLEWARE:
+        module, name = path.split(":")
+        app.wsgi_app = getattr(importlib.import_module(module), name)(app, app.wsgi_app)  # type: ignore[method-assign]
+    if settings.proxy_count:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.proxy_count, x_proto=settings.proxy_count,  # type: ignore[method-assign]
+                                x_host=settings.proxy_count)
     return app
 
 
@@ -109,23 +134,25 @@ def _init_request_cycle(app: Flask) -> None:
     def commit_and_secure(response: Response) -> Response:
         # One commit per request, here; a request that raised is rolled back instead.
         session = g.get("_pb_session")
-        if session is not None:
+        if session is not None and session.in_transaction():  # a session never used has nothing to end
             if g.get("pb_rollback"):
                 session.rollback()
             else:
                 session.commit()
         h = response.headers
-        h.setdefault("Content-Security-Policy", CSP)
-        h.setdefault("X-Frame-Options", "DENY")
-        h.setdefault("X-Content-Type-Options", "nosniff")
-        h.setdefault("Referrer-Policy", "same-origin")
-        h.setdefault("Permissions-Policy", "geolocation=(), camera=(), microphone=()")
-        h.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-        if app.config["SESSION_COOKIE_SECURE"]:
-            h.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-        if current_user and current_user.is_authenticated:
+        for key, value in security_headers(app):
+            h.setdefault(key, value)
+        if _may_be_logged_in() and current_user.is_authenticated:
             h.setdefault("Cache-Control", "private, no-store")
         return response
+
+    def _may_be_logged_in() -> bool:
+        """Whether a user may be logged in: the request has loaded one, or carries a session or
+        remember-me cookie. Without, nobody is, and Flask-Login's loading (the session, an
+        identifier hashed for its protection) is spared: the vote API is the busiest route."""
+        cookies = request.cookies
+        return ("_login_user" in g or app.config["SESSION_COOKIE_NAME"] in cookies
+                or app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in cookies)
 
 
 def _init_templates(app: Flask) -> None:
