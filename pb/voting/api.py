@@ -25,7 +25,8 @@ from pb.voting.services import (
     board_entries, board_size, cast_ballot, count_participations, count_voters, sealed_ballots, seal_pending,
 )
 from pb.voting.services.common import vote_window
-from pb.voting.services.snapshot import ballot_box
+from pb.voting.services.casting import Receipt
+from pb.voting.services.snapshot import BoxSnapshot, ballot_box
 from pb.voting.views import client_address
 
 bp = Blueprint("voting_api", __name__, url_prefix="/api/v1")
@@ -78,32 +79,43 @@ def edition(edition: str) -> Response:
     })
 
 
+@limiter.request_filter
+def _limited_by_attempts() -> bool:
+    """Flask-Limiter skips the vote: its failed attempts are limited by cast_vote, at a fraction
+    of the cost (pb/voting/attempts.py)."""
+    return request.endpoint == "voting_api.cast"
+
+
 @bp.post("/editions/<edition>/ballots")
 @public
-@limiter.exempt  # failed attempts are limited below, at a fraction of the cost (pb/voting/attempts.py)
 def cast(edition: str) -> tuple[Response, int]:
-    body = request.get_json(silent=True)
+    """The vote. A vote for an edition whose vote has opened is answered before it reaches here,
+    by the same cast_vote in the fast lane (pb/voting/lane.py); this route serves the others
+    (a vote not open yet: refused; a draft: 404 unless the policy lets the user see it)."""
+    box = ballot_box(db.engine, edition)
+    if not box.frozen and not can(current_user, "edition.view", box):
+        abort(404)
+    receipt = cast_vote(box, request.get_json(silent=True), client_address())
+    return jsonify({"tracker": receipt.tracker,
+                    "board": url_for("voting_api.board", edition=box.slug, _external=False)}), 201
+
+
+def cast_vote(box: BoxSnapshot, body: Any, address: str) -> Receipt:
+    """The API's vote, for the route above and the fast lane alike: the failed attempts of the
+    address and of the code are limited (attempts.py), then cast_ballot."""
     credential = ""
     if isinstance(body, dict):
         credential = body.get("token") or body.get("code") or ""
         if not isinstance(credential, str):
             credential = ""
-    address, credential_key = client_address(), identity.attempt_key(credential)
+    credential_key = identity.attempt_key(credential)
     attempts.check(address, credential_key)
-    # The ballot box's snapshot of the edition, not an ORM load: the busiest route of the vote.
-    # Once its vote has opened (frozen), an edition is never a draft again, so `edition.view`
-    # lets everyone see it; only an edition not yet frozen needs the policy (and the user).
-    box = ballot_box(db.engine, edition)
-    if not box.frozen and not can(current_user, "edition.view", box):
-        abort(404)
     try:
-        receipt = cast_ballot(db.session, box, credential=credential, payload=body, client=address)
+        return cast_ballot(db.session, box, credential=credential, payload=body, client=address)
     except errors.VoteRefused as error:
         if error.credential:
             attempts.failed(address, credential_key)
         raise
-    return jsonify({"tracker": receipt.tracker,
-                    "board": url_for("voting_api.board", edition=box.slug, _external=False)}), 201
 
 
 @bp.get("/editions/<edition>/board")

@@ -1,11 +1,11 @@
 """Failed attempts at the ballot box, counted per address and per code (the JSON API's vote).
 
 Only failures count, so a town-hall kiosk where hundreds vote from one address is never
-blocked; a request is refused (429 `too_many_requests`) once its address or its code has used
-up `rate_limit_tokens`. On the vote's path this costs one lookup per key before the vote (a dict
-in memory, a GET in Redis) and nothing more after a success; a failure adds one increment per
-key. (Flask-Limiter's decorators, which the web pages use, cost several times as much per
-request: limit resolution, a context, headers computed from the store.)
+blocked; a request is refused (TooManyAttempts: 429 `too_many_requests`) once its address or
+its code has used up `rate_limit_tokens`. On the vote's path this costs one lookup per key
+before the vote (a dict in memory, a GET in Redis) and nothing more after a success; a failure
+adds one increment per key. (Flask-Limiter's decorators, which the web pages keep, cost several
+times as much per request: limit resolution, a context, headers computed from the store.)
 
 The counts live in Flask-Limiter's store (RATELIMIT_STORAGE_URI: Redis in production, shared by
 every process). When it cannot be reached, they are kept in this process's memory until it
@@ -22,9 +22,9 @@ from flask import current_app
 from limits import RateLimitItem, parse
 from limits.storage import MemoryStorage
 from limits.strategies import FixedWindowRateLimiter, RateLimiter
-from werkzeug.exceptions import TooManyRequests
 
 from pb.extensions import limiter
+from pb.voting import errors
 
 SCOPE = "voting_api.cast"
 STORE_RETRY_SECONDS = 30.0
@@ -53,9 +53,9 @@ def _apply(method: str, keys: tuple[tuple[str, str], ...]) -> list[bool]:
 
 
 def check(address: str, credential_key: str) -> None:
-    """Refuse (429) a request whose address or code has no failed attempt left."""
+    """Refuse (429 too_many_requests) a request whose address or code has no failed attempt left."""
     if limiter.enabled and not all(_apply("test", (("address", address), ("credential", credential_key)))):
-        raise TooManyRequests()
+        raise errors.TooManyAttempts()
 
 
 def failed(address: str, credential_key: str) -> None:

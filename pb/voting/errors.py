@@ -133,6 +133,14 @@ class Malformed(VoteRefused):
     message = _l("The ballot could not be read: %(detail)s")
 
 
+class TooManyAttempts(PbError):
+    """Too many failed attempts from this address or with this code (pb/voting/attempts.py)."""
+
+    code = "too_many_requests"
+    status = 429
+    message = _l("Too many failed attempts with a voting code from here or with this code. Wait a few minutes, then try again.")
+
+
 class ResultsSealed(PbError):
     code = "results_sealed"
     status = 409

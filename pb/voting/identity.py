@@ -60,7 +60,8 @@ def voter_key(pepper: str, last_name: str, first_name: str, birth_date: dt.date,
 
 
 def random_base32(length: int) -> str:
-    return "".join(secrets.choice(ALPHABET) for _ in range(length))
+    bits = secrets.randbits(5 * length)  # one draw, 5 bits a character
+    return "".join(ALPHABET[(bits >> (5 * i)) & 31] for i in range(length))
 
 
 def grouped(text: str, size: int = 4) -> str:

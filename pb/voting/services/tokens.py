@@ -11,6 +11,7 @@ so it is printed once, when issued."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import secrets
 from dataclasses import dataclass
@@ -55,9 +56,15 @@ def signing_keys() -> list[str]:
 
 
 def serializer(edition_id: int) -> URLSafeTimedSerializer:
+    return _serializer(tuple(signing_keys()), edition_id)
+
+
+@functools.lru_cache(maxsize=64)
+def _serializer(keys: tuple[str, ...], edition_id: int) -> URLSafeTimedSerializer:
+    """Kept (it holds no state between calls): building one costs as much as checking a token."""
     # itsdangerous signs with the LAST key of its list and verifies with all: settings list
     # the newest first, hence the reversal.
-    return URLSafeTimedSerializer(list(reversed(signing_keys())), salt=f"pb.voting.token.{edition_id}")
+    return URLSafeTimedSerializer(list(reversed(keys)), salt=f"pb.voting.token.{edition_id}")
 
 
 def sign(edition_id: int, token_id: str) -> str:
