@@ -1,17 +1,21 @@
 """Load test of the online ballot box: the real app under gunicorn against PostgreSQL, driven by
-concurrent HTTP clients; and, in the same run, the same SQL statements of one vote transaction
-sent directly through psycopg with the same concurrency (the baseline). The ratio app/baseline
-is the figure that says how much the web stack costs.
+concurrent HTTP clients; and, in the same run, the statements the app sends for one vote, sent
+directly through psycopg with the same concurrency (the baseline). The ratio app/baseline is
+the figure that says how much the web stack costs. The machine may be shared: several runs
+(each app then baseline) give ranges.
 
-    .venv/bin/python bench/vote_load.py                      # defaults: 8,000 votes each side
-    .venv/bin/python bench/vote_load.py --votes 20000 --clients 32 --workers 4 --threads 4
+    .venv/bin/python bench/vote_load.py --votes 6000 --runs 3        # gunicorn -k sync -w 6
+    .venv/bin/python bench/vote_load.py --worker-class gthread --workers 4 --threads 2
 
-It drops and recreates the database `pb_bench` (PB_BENCH_DATABASE_URL to change it). Results
-and the machine go in docs/performance.md (## Voting)."""
+Per vote it prints the CPU of the gunicorn processes, of PostgreSQL (its server processes but
+the backends of other databases) and of the load generator (this process). It drops and
+recreates the database `pb_bench` (PB_BENCH_DATABASE_URL to change it). Results and the machine
+go in docs/performance.md (## Voting)."""
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import http.client
 import json
 import os
@@ -108,9 +112,10 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_gunicorn(url: str, port: int, workers: int, threads: int) -> subprocess.Popen[bytes]:
-    cmd = [str(ROOT / ".venv/bin/gunicorn"), "-k", "gthread", "-w", str(workers), "--threads", str(threads),
-           "-b", f"127.0.0.1:{port}", "--keep-alive", "30", "--log-level", "warning", "pb.app:create_app()"]
+def start_gunicorn(url: str, port: int, workers: int, threads: int, worker_class: str) -> subprocess.Popen[bytes]:
+    cmd = [str(ROOT / ".venv/bin/gunicorn"), "-k", worker_class, "-w", str(workers), "--threads", str(threads),
+           "-b", f"127.0.0.1:{port}", "--keep-alive", "30", "--backlog", "2048", "--log-level", "warning",
+           "pb.app:create_app()"]
     proc = subprocess.Popen(cmd, cwd=ROOT, env=environment(url), start_new_session=True)
     for _ in range(200):
         try:
@@ -131,12 +136,16 @@ def drive_app(port: int, slug: str, tokens: list[str], choices: list[tuple[int, 
     chunks = [list(range(i, len(tokens), clients)) for i in range(clients)]
     barrier = threading.Barrier(clients + 1)
 
-    def client(indexes: list[int]) -> None:
-        # A lean keep-alive HTTP/1.1 client (raw socket): the load generator shares the two
-        # cores with the server, so it must cost as little CPU as possible.
+    def connect() -> tuple[socket.socket, Any]:
         sock = socket.create_connection(("127.0.0.1", port))
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        reader = sock.makefile("rb")
+        return sock, sock.makefile("rb")
+
+    def client(indexes: list[int]) -> None:
+        # A lean keep-alive HTTP/1.1 client (raw socket): the load generator shares the two
+        # cores with the server, so it must cost as little CPU as possible. It reconnects when
+        # the server closes (gunicorn's sync workers answer one request per connection).
+        sock, reader = connect()
         path = f"/api/v1/editions/{slug}/ballots"
         mine, bad = [], []
         barrier.wait()
@@ -145,17 +154,26 @@ def drive_app(port: int, slug: str, tokens: list[str], choices: list[tuple[int, 
             request = (f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
                        f"Content-Length: {len(body)}\r\n\r\n").encode() + body
             t0 = time.perf_counter()
+            if sock is None:
+                sock, reader = connect()
             sock.sendall(request)
             status = int(reader.readline().split()[1])
-            length = 0
+            length, close = 0, False
             while (line := reader.readline()) not in (b"\r\n", b""):
-                if line[:15].lower() == b"content-length:":
+                name = line[:16].lower()
+                if name.startswith(b"content-length:"):
                     length = int(line[15:])
+                elif name.startswith(b"connection:") and b"close" in line.lower():
+                    close = True
             data = reader.read(length)
             mine.append(time.perf_counter() - t0)
             if status != 201:
                 bad.append(f"{status} {data[:120]!r}")
-        sock.close()
+            if close:
+                sock.close()
+                sock = None
+        if sock is not None:
+            sock.close()
         with lock:
             latencies.extend(mine)
             failures.extend(bad)
@@ -183,29 +201,17 @@ def summary(latencies: list[float], failures: list[str], elapsed: float) -> dict
 
 # -- the baseline: the same statements through psycopg --------------------------------------------------
 
-# The statements the app sends for one vote on PostgreSQL (pb/voting/services/casting.py), in order.
-BASELINE_SQL = {
-    "edition": "SELECT id, phase, online_voting FROM edition WHERE slug = %(slug)s",
-    "lock": "LOCK TABLE ballot IN ROW EXCLUSIVE MODE",
-    "token": ("UPDATE voting_token AS t SET used_at = now() FROM voter AS v, edition AS e "
-              "WHERE t.id = %(t)s AND t.edition_id = %(e)s AND t.used_at IS NULL AND t.revoked_at IS NULL "
-              "AND v.id = t.voter_id AND e.id = t.edition_id "
-              "RETURNING v.voter_key, v.ref, v.district_id, v.birth_date, v.email, e.phase, e.online_voting"),
-    "inserts": ("WITH p AS (INSERT INTO participation (edition_id, scope, district_id, voter_key, channel, signed_at) "
-                "VALUES (%(e)s, 'district', %(d)s, %(k)s, 'online', now())), "
-                "b AS (INSERT INTO ballot (id, edition_id, district_id, channel, choices) "
-                "VALUES (%(b)s, %(e)s, %(d)s, 'online', CAST(%(c)s AS json))), "
-                "t AS (INSERT INTO board_entry (edition_id, tracker) VALUES (%(e)s, %(tr)s)) "
-                "INSERT INTO audit_entry (at, action, target_type, target_id, edition_id, detail) "
-                "VALUES (now(), 'vote.accepted', 'vote', '', %(e)s, CAST(%(a)s AS json))"),
-}
-
-
-def drive_baseline(url: str, token_ids: list[str], choices: list[tuple[int, list[int]]], clients: int) -> dict[str, float]:
+def drive_baseline(url: str, token_ids: list[str], choices: list[tuple[int, list[int]]], clients: int,
+                   edition_id: int, monitor: Any) -> dict[str, float]:
+    """The statements the app sends for one vote on PostgreSQL, imported from the app itself
+    (pb/voting/services/casting.py), in the same order and the same way (autocommit, BEGIN with
+    the close lock), one connection per client: the app's work minus HTTP, Flask, the pool,
+    the checks and the JSON."""
     import psycopg
     from sqlalchemy.engine import make_url
 
     from pb.voting.identity import new_tracker
+    from pb.voting.services.casting import _insert_sql, _PostgresVote
 
     u = make_url(url)
     dsn = f"host={u.host} port={u.port or 5432} user={u.username} dbname={u.database}"
@@ -215,25 +221,29 @@ def drive_baseline(url: str, token_ids: list[str], choices: list[tuple[int, list
     lock = threading.Lock()
     chunks = [list(range(i, len(token_ids), clients)) for i in range(clients)]
     barrier = threading.Barrier(clients + 1)
+    insert = _insert_sql(1)
 
     def client(indexes: list[int]) -> None:
-        conn = psycopg.connect(dsn)
+        conn = psycopg.connect(dsn, autocommit=True)
         mine, bad = [], []
         barrier.wait()
         for i in indexes:
             t0 = time.perf_counter()
-            with conn.transaction():
-                edition_id = conn.execute(BASELINE_SQL["edition"], {"slug": "bench"}).fetchone()[0]
-                conn.execute(BASELINE_SQL["lock"])
-                row = conn.execute(BASELINE_SQL["token"], {"t": token_ids[i], "e": edition_id}).fetchone()
-                if row is None:
-                    bad.append("token not usable")
-                    continue
-                key, ref, district = row[0], row[1], row[2]
-                conn.execute(BASELINE_SQL["inserts"], {
-                    "e": edition_id, "d": district, "k": key, "b": uuid.uuid4(), "tr": new_tracker(),
-                    "c": json.dumps({str(p): 1 for p in choices[i][1]}),
-                    "a": json.dumps({"voter": ref, "client": "", "channel": "online"})})
+            now = dt.datetime.now(dt.timezone.utc)
+            conn.execute("BEGIN; LOCK TABLE ballot IN ROW EXCLUSIVE MODE")
+            row = conn.execute(_PostgresVote.USE_TOKEN, {"now": now, "token": token_ids[i], "edition": edition_id}).fetchone()
+            if row is None:
+                conn.execute("ROLLBACK")
+                bad.append("token not usable")
+                continue
+            key, ref, district = row[0], row[1], row[2]
+            conn.execute(insert, {
+                "pe0": edition_id, "ps0": "district", "pd0": district, "pk0": key, "pc0": "online", "pt0": now,
+                "bi0": uuid.uuid4(), "be0": edition_id, "bd0": district, "bc0": "online",
+                "bj0": json.dumps({str(p): 1 for p in choices[i][1]}),
+                "te": edition_id, "tt": new_tracker(), "aa": now, "ae": edition_id,
+                "ad": json.dumps({"voter": ref, "client": "127.0.0.1", "channel": "online"})})
+            conn.execute("COMMIT")
             mine.append(time.perf_counter() - t0)
         with lock:
             open_connections.append(conn)  # closed after the CPU of their backends is read
@@ -248,16 +258,18 @@ def drive_baseline(url: str, token_ids: list[str], choices: list[tuple[int, list
     for t in threads:
         t.join()
     result = summary(latencies, failures, time.perf_counter() - start)
-    result["postgres_cpu_total"] = cpu_seconds(name="postgres")
+    result["postgres_cpu_total"] = postgres_cpu(monitor, u.database)
     for conn in open_connections:
         conn.close()
     return result
 
 
-def cpu_seconds(pgid: int | None = None, name: str | None = None) -> float:
-    """CPU time used so far by a process group (the gunicorn master and workers) or by every
-    process of that name (the PostgreSQL backends)."""
-    total = 0.0
+# -- CPU ---------------------------------------------------------------------------------------------------
+
+def cpu_by_pid(pgid: int | None = None, name: str | None = None) -> dict[int, float]:
+    """CPU time used so far by each process of a process group (the gunicorn master and
+    workers) or of that name (PostgreSQL)."""
+    found = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             text = stat.read_text()
@@ -266,8 +278,25 @@ def cpu_seconds(pgid: int | None = None, name: str | None = None) -> float:
         comm = text[text.index("(") + 1: text.rindex(")")]
         fields = text[text.rindex(")") + 2:].split()
         if (pgid is not None and int(fields[2]) == pgid) or (name is not None and comm == name):
-            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    return total
+            found[int(stat.parent.name)] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return found
+
+
+def cpu_seconds(pgid: int) -> float:
+    return sum(cpu_by_pid(pgid=pgid).values())
+
+
+def postgres_cpu(monitor: Any, database: str) -> dict[int, float]:
+    """CPU so far of the PostgreSQL processes working for the bench: every server process but
+    the backends (and autovacuum workers) of other databases, which other people on this shared
+    machine may be using. The shared writers (WAL, checkpointer) are counted."""
+    others = {pid for (pid,) in monitor.execute(
+        "SELECT pid FROM pg_stat_activity WHERE datname IS NOT NULL AND datname <> %s", (database,))}
+    return {pid: cpu for pid, cpu in cpu_by_pid(name="postgres").items() if pid not in others}
+
+
+def cpu_delta(before: dict[int, float], after: dict[int, float]) -> float:
+    return sum(cpu - before.get(pid, 0.0) for pid, cpu in after.items())
 
 
 def machine() -> str:
@@ -280,43 +309,80 @@ def machine() -> str:
     return f"{os.cpu_count()} cores ({cpu}), {mem} GB RAM, Python {platform.python_version()}, PostgreSQL {pg}"
 
 
+def line(name: str, r: dict[str, float]) -> str:
+    return (f"{name:<30} {r['accepted']:>7} accepted  {r['per_second']:8.0f}/s  p50 {r['p50_ms']:6.1f} ms  "
+            f"p99 {r['p99_ms']:6.1f} ms  CPU per vote: app {r['server_cpu_ms']:.2f} ms, PostgreSQL "
+            f"{r['postgres_cpu_ms']:.2f} ms, load generator {r['client_cpu_ms']:.2f} ms")
+
+
+def span(values: list[float], fmt: str = "{:.0f}") -> str:
+    low, high = min(values), max(values)
+    return fmt.format(low) if fmt.format(low) == fmt.format(high) else f"{fmt.format(low)} – {fmt.format(high)}"
+
+
 def main() -> None:
+    import psycopg
+    from sqlalchemy.engine import make_url
+
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--votes", type=int, default=8000, help="ballots per side (app, baseline)")
+    parser.add_argument("--votes", type=int, default=8000, help="ballots per side (app, baseline) and run")
+    parser.add_argument("--runs", type=int, default=1, help="runs, each app then baseline (the machine is shared)")
     parser.add_argument("--clients", type=int, default=16)
-    parser.add_argument("--workers", type=int, default=3)
-    parser.add_argument("--threads", type=int, default=4)
+    # The recommended production setting on 2 cores (docs/performance.md): 6 sync workers.
+    parser.add_argument("--worker-class", default="sync", help="gunicorn -k: sync, or gthread (keep-alive)")
+    parser.add_argument("--workers", type=int, default=6)
+    parser.add_argument("--threads", type=int, default=1, help="gthread only (sync needs 1)")
     args = parser.parse_args()
     url = os.environ.get("PB_BENCH_DATABASE_URL", DEFAULT_URL)
     print(machine())
     recreate_database(url)
     t0 = time.perf_counter()
-    slug, tokens, token_ids, choices = prepare(url, 2 * args.votes)
+    warmup = 400
+    slug, tokens, token_ids, choices = prepare(url, 2 * args.votes * args.runs + warmup)
     print(f"prepared {len(tokens)} voters and tokens in {time.perf_counter() - t0:.1f}s")
+    database = make_url(url).database
+    monitor = psycopg.connect(f"host=127.0.0.1 user=postgres dbname={database}", autocommit=True)
+    edition_id = monitor.execute("SELECT id FROM edition WHERE slug = %s", (slug,)).fetchone()[0]
     port = free_port()
-    server = start_gunicorn(url, port, args.workers, args.threads)
+    server = start_gunicorn(url, port, args.workers, args.threads, args.worker_class)
+    print(f"gunicorn -k {args.worker_class} -w {args.workers} --threads {args.threads}, {args.clients} concurrent "
+          f"clients, {args.votes} votes per side and run")
+    results: list[tuple[dict[str, float], dict[str, float]]] = []
     try:
-        drive_app(port, slug, tokens[-200:], choices[-200:], min(args.clients, 8))  # warm-up
-        cpu0, pg0, me0 = cpu_seconds(pgid=server.pid), cpu_seconds(name="postgres"), time.process_time()
-        app = drive_app(port, slug, tokens[: args.votes], choices[: args.votes], args.clients)
-        app["server_cpu_ms"] = 1000 * (cpu_seconds(pgid=server.pid) - cpu0) / app["accepted"]
-        app["postgres_cpu_ms"] = 1000 * (cpu_seconds(name="postgres") - pg0) / app["accepted"]
-        app["client_cpu_ms"] = 1000 * (time.process_time() - me0) / app["accepted"]
+        drive_app(port, slug, tokens[-warmup:], choices[-warmup:], min(args.clients, 8))
+        for run in range(args.runs):
+            offset = 2 * args.votes * run
+            cpu0, pg0, me0 = cpu_seconds(server.pid), postgres_cpu(monitor, database), time.process_time()
+            app = drive_app(port, slug, tokens[offset: offset + args.votes], choices[offset: offset + args.votes],
+                            args.clients)
+            app["server_cpu_ms"] = 1000 * (cpu_seconds(server.pid) - cpu0) / app["accepted"]
+            app["postgres_cpu_ms"] = 1000 * cpu_delta(pg0, postgres_cpu(monitor, database)) / app["accepted"]
+            app["client_cpu_ms"] = 1000 * (time.process_time() - me0) / app["accepted"]
+            pg0, me0 = postgres_cpu(monitor, database), time.process_time()
+            base = drive_baseline(url, token_ids[offset + args.votes: offset + 2 * args.votes],
+                                  choices[offset + args.votes: offset + 2 * args.votes], args.clients, edition_id,
+                                  monitor)
+            base["server_cpu_ms"] = 0.0
+            base["postgres_cpu_ms"] = 1000 * cpu_delta(pg0, base.pop("postgres_cpu_total")) / base["accepted"]
+            base["client_cpu_ms"] = 1000 * (time.process_time() - me0) / base["accepted"]
+            results.append((app, base))
+            print(f"run {run + 1}")
+            print(line("  app (HTTP, gunicorn)", app))
+            print(line("  baseline (psycopg, same SQL)", base))
+            print(f"  ratio app/baseline: {app['per_second'] / base['per_second']:.2f}", flush=True)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
-    pg0, me0 = cpu_seconds(name="postgres"), time.process_time()
-    base = drive_baseline(url, token_ids[args.votes: 2 * args.votes - 200], choices[args.votes:], args.clients)
-    base["server_cpu_ms"] = 0.0
-    base["postgres_cpu_ms"] = 1000 * (base.pop("postgres_cpu_total") - pg0) / base["accepted"]
-    base["client_cpu_ms"] = 1000 * (time.process_time() - me0) / base["accepted"]
-    ratio = app["per_second"] / base["per_second"]
-    print(f"gunicorn {args.workers} workers x {args.threads} threads, {args.clients} concurrent clients")
-    for name, r in (("app (HTTP, gunicorn)", app), ("baseline (psycopg, same SQL)", base)):
-        print(f"{name:<30} {r['accepted']:>7} accepted  {r['per_second']:8.0f}/s  p50 {r['p50_ms']:6.1f} ms  "
-              f"p99 {r['p99_ms']:6.1f} ms  CPU per vote: app {r['server_cpu_ms']:.2f} ms, PostgreSQL "
-              f"{r['postgres_cpu_ms']:.2f} ms, load generator {r['client_cpu_ms']:.2f} ms")
-    print(f"ratio app/baseline: {ratio:.2f}")
+    if len(results) > 1:
+        apps, bases = [a for a, _b in results], [b for _a, b in results]
+        print(f"over {len(results)} runs: app {span([a['per_second'] for a in apps])}/s, baseline "
+              f"{span([b['per_second'] for b in bases])}/s, ratio "
+              f"{span([a['per_second'] / b['per_second'] for a, b in results], '{:.2f}')}; CPU per vote: app "
+              f"{span([a['server_cpu_ms'] for a in apps], '{:.2f}')} ms, PostgreSQL "
+              f"{span([a['postgres_cpu_ms'] for a in apps], '{:.2f}')} ms (baseline "
+              f"{span([b['postgres_cpu_ms'] for b in bases], '{:.2f}')}), load generator "
+              f"{span([a['client_cpu_ms'] for a in apps], '{:.2f}')} ms (baseline's client "
+              f"{span([b['client_cpu_ms'] for b in bases], '{:.2f}')})")
 
 
 if __name__ == "__main__":

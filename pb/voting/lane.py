@@ -17,6 +17,7 @@ the `edition.view` policy, which needs the user)."""
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 from http import HTTPStatus
@@ -67,8 +68,7 @@ class VoteLane:
             session = g.get("_pb_session")  # the receipt e-mail is queued on it: commit, as Flask would
             if session is not None and session.in_transaction():
                 session.commit()
-            adapter = self.app.url_map.bind("localhost", script_name=environ.get("SCRIPT_NAME") or "/")
-            status, body = 201, {"tracker": receipt.tracker, "board": adapter.build("voting_api.board", {"edition": box.slug})}
+            status, body = 201, {"tracker": receipt.tracker, "board": self._board(environ.get("SCRIPT_NAME", ""), box.slug)}
         except PbError as error:
             status, body = error.status, error.as_json()
         except Exception:
@@ -76,12 +76,18 @@ class VoteLane:
                 raise
             log.exception("unhandled error on %s", environ.get("PATH_INFO"))
             status, body = 500, {"error": {"code": "server_error", "message": "Internal error"}}
-        response = self.app.json.response(body)
-        response.status = f"{status} {HTTPStatus(status).phrase}"
         from pb.app import security_headers
 
-        response.headers.extend(security_headers(self.app))
-        return response(environ, start_response)
+        data = (self.app.json.dumps(body) + "\n").encode()  # as Flask's jsonify writes it
+        start_response(f"{status} {HTTPStatus(status).phrase}", [
+            ("Content-Type", self.app.json.mimetype), ("Content-Length", str(len(data))), *security_headers(self.app)])
+        return [data]
+
+    @functools.lru_cache(maxsize=256)
+    def _board(self, script_name: str, slug: str) -> str:
+        """The board's address, built by the route itself (url_for needs a request)."""
+        adapter = self.app.url_map.bind("localhost", script_name=script_name or "/")
+        return adapter.build("voting_api.board", {"edition": slug})
 
 
 def _json_body(environ: dict[str, Any], raw: bytes) -> Any:
