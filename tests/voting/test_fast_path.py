@@ -190,3 +190,15 @@ def test_an_edition_whose_vote_has_not_opened_goes_to_the_flask_route(database_u
     refused = post_ballot(app.test_client(), world, world.tokens[0].token, _own(world, 0))
     assert refused.status_code == 409 and refused.json["error"]["code"] == "vote_not_open"
     assert reached == [{"edition": world.slug}]
+
+
+def test_the_fast_lane_sees_the_client_address_behind_the_proxy(database_url, session, make) -> None:
+    from .conftest import audit_lines
+
+    app = make_test_app(database_url, proxy_count=1)
+    world = build_world(session, make)
+    response = app.test_client().post(f"/api/v1/editions/{world.slug}/ballots",
+                                      json={"token": world.tokens[0].token, "choices": _own(world, 0)},
+                                      headers={"X-Forwarded-For": "203.0.113.7"})
+    assert response.status_code == 201
+    assert audit_lines(session, "vote.accepted")[0].detail["client"] == "203.0.113.7"
