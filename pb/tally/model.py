@@ -93,7 +93,9 @@ class Project:
             raise InvalidElection(f"project {self.id}: cost {self.cost} is negative")
         # Same normal form as the Pabulib reader: blank and "none" mean missing.
         object.__setattr__(self, "name", _text_or_none(self.name))
-        object.__setattr__(self, "fields", {str(k): _text_or_none(v) for k, v in dict(self.fields).items()})
+        # A missing value and an absent column are the same thing.
+        fields = {str(k): _text_or_none(v) for k, v in dict(self.fields).items()}
+        object.__setattr__(self, "fields", {k: v for k, v in fields.items() if v is not None})
 
     def __hash__(self) -> int:
         return hash((self.id, self.cost))

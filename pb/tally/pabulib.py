@@ -325,8 +325,9 @@ def write(election: Election, outcome: Outcome | None = None, file: str | os.Pat
     """Write ``election`` in canonical Pabulib form and return the text (also written to ``file``,
     a path or an open text file, when given).
 
-    With an ``outcome``, the ``selected`` column marks its funded projects and META ``rule`` is the
-    outcome's rule (its Pabulib label where one exists).
+    With an ``outcome``, the ``selected`` column marks its funded projects, META ``rule`` is the
+    outcome's rule (its Pabulib label where one exists) and ``min_project_score_threshold`` the
+    threshold it applied, if any.
     """
     from pb.tally.rules import pabulib_label  # late import: rules imports this module's users
 
@@ -340,7 +341,11 @@ def write(election: Election, outcome: Outcome | None = None, file: str | os.Pat
         vote_type=election.vote_type,
     )
     if outcome is not None:
+        # META must describe the rule that produced ``selected``, threshold included.
         meta["rule"] = pabulib_label(outcome.rule)
+        meta.pop("min_project_score_threshold", None)
+        if outcome.details.get("threshold") is not None:
+            meta["min_project_score_threshold"] = str(outcome.details["threshold"])
     out.writerow(["META"])
     out.writerow(["key", "value"])
     for key in _ordered(list(meta), META_ORDER):
