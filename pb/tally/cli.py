@@ -15,7 +15,7 @@ import click
 
 from pb.tally import pabulib
 from pb.tally.errors import PabulibError, TallyError
-from pb.tally.explain import _amount
+from pb.tally.explain import format_amount
 from pb.tally.greedy import greedy_scores
 from pb.tally.model import Election, Outcome, as_money
 from pb.tally.rules import RULES, pabulib_label, run
@@ -40,7 +40,7 @@ def _table(election: Election, outcome: Outcome, lang: str) -> str:
     for i in order:
         p = election.projects[i]
         name = (p.name or "")[:40]
-        row = [str(rank.get(p.id, "")), p.id, name, _amount(p.cost, lang), str(int(election.votes[i]))]
+        row = [str(rank.get(p.id, "")), p.id, name, format_amount(p.cost, lang), str(int(election.votes[i]))]
         row += [str(int(scores[i]))] if by_points else []
         row.append("yes" if p.id in rank else "no")
         rows.append(row)
@@ -89,11 +89,11 @@ def tally_command(file: Path, rule: str, tie_break: str, seed: str | None, incre
         return
     click.echo(f"{file.name}: {outcome.rule} ({pabulib_label(outcome.rule)}), tie-break {outcome.tie_break}")
     click.echo(
-        f"budget {_amount(outcome.budget, lang)}, spent {_amount(outcome.spent, lang)}, "
+        f"budget {format_amount(outcome.budget, lang)}, spent {format_amount(outcome.spent, lang)}, "
         f"{len(outcome.selected)} of {len(election.projects)} projects funded, {election.num_voters} ballots"
     )
     if "per_voter_budget" in outcome.details:
-        click.echo(f"per-voter budget: {_amount(Fraction(outcome.details['per_voter_budget']), lang)}")
+        click.echo(f"per-voter budget: {format_amount(Fraction(outcome.details['per_voter_budget']), lang)}")
     click.echo("")
     click.echo(_table(election, outcome, lang))
     click.echo("")

@@ -13,7 +13,7 @@ from typing import Any
 from pb.tally.model import Money, jsonable
 
 
-def _amount(value: Money | Fraction, lang: str) -> str:
+def format_amount(value: Money | Fraction, lang: str = "en") -> str:
     """Money for reading: whole units, or two decimals when the amount has cents."""
     value = Fraction(value)
     if value.denominator == 1:
@@ -40,7 +40,7 @@ class GreedyStep:
     remaining: Money  # money left when the rule reached this project
 
     def describe(self, lang: str = "fr") -> str:
-        cost, rem = _amount(self.cost, lang), _amount(self.remaining, lang)
+        cost, rem = format_amount(self.cost, lang), format_amount(self.remaining, lang)
         fr = {
             "funded": f"financé (coût {cost}, il restait {rem})",
             "skipped": f"non financé : ne tenait pas dans l'enveloppe (coût {cost}, il restait {rem})",
@@ -69,12 +69,14 @@ class GreedyExplanation:
         return _todict(self)
 
     def describe(self, lang: str = "fr") -> list[str]:
-        unit = {"votes": ("voix", "votes"), "points": ("points", "points"), "grades": ("", "")}[self.score]
-        label = unit[0] if lang == "fr" else unit[1]
-        return [
-            f"{i}. {s.project_id} ({s.score} {label}) : {s.describe(lang)}".replace(" ()", "").replace(" :", ":" if lang != "fr" else " :")
-            for i, s in enumerate(self.steps, 1)
-        ]
+        fr = lang == "fr"
+        unit = {"votes": "voix" if fr else "votes", "points": "points", "grades": ""}[self.score]
+        sep = " : " if fr else ": "
+        lines = []
+        for n, step in enumerate(self.steps, 1):
+            label = f" ({step.score} {unit})" if unit else ""
+            lines.append(f"{n}. {step.project_id}{label}{sep}{step.describe(lang)}")
+        return lines
 
 
 # ------------------------------------------------------------------------------------------ MES
@@ -92,7 +94,7 @@ class MESFunded:
     poor: int
 
     def describe(self, lang: str = "fr") -> str:
-        pay = _amount(self.max_payment, lang)
+        pay = format_amount(self.max_payment, lang)
         if lang == "fr":
             tail = f" ; {self.poor} d'entre eux ont donné tout ce qui leur restait" if self.poor else ""
             return f"{self.project_id} financé : chacun de ses {self.supporters} soutiens paie au plus {pay}{tail}."
@@ -111,7 +113,7 @@ class MESNotFunded:
     supporters_money: Fraction
 
     def describe(self, lang: str = "fr") -> str:
-        money, cost = _amount(self.supporters_money, lang), _amount(self.cost, lang)
+        money, cost = format_amount(self.supporters_money, lang), format_amount(self.cost, lang)
         if lang == "fr":
             return f"{self.project_id} non financé : ses {self.supporters} soutiens n'avaient plus que {money} à eux tous, pour un coût de {cost}."
         return f"{self.project_id} not funded: its {self.supporters} supporters had only {money} left between them, for a cost of {cost}."
@@ -134,7 +136,7 @@ class MESExplanation:
         return _todict(self)
 
     def describe(self, lang: str = "fr") -> list[str]:
-        share = _amount(self.per_voter_budget, lang)
+        share = format_amount(self.per_voter_budget, lang)
         head = (
             f"Chaque votant reçoit une part égale de l'enveloppe : {share}."
             if lang == "fr"

@@ -22,6 +22,8 @@ from pb.tally.tiebreak import TieBreak
 def greedy_scores(election: Election, utility: str = "points", ordinal_points: Sequence[int] | None = None) -> np.ndarray:
     """Votes (approval, choose-1, or ``utility="approval"``) or points (cumulative, scoring,
     ordinal positional points as the city defined them)."""
+    if utility == "points" and ordinal_points is None:
+        return election.scores
     pts = entry_points(election, utility, ordinal_points)
     if pts is None:
         return election.votes

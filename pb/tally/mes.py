@@ -33,6 +33,12 @@ from pb.tally.profile import build_profile
 from pb.tally.tiebreak import TieBreak
 
 
+def memo(election: Election) -> dict:
+    """Results derived from an election, kept on it: an Election is immutable, so they stay valid
+    (the grouped profile, and add1's outcome that mes-add1-greedy and -comparison reuse)."""
+    return election.__dict__.setdefault("_tally_memo", {})
+
+
 class _Setup:
     """What every MES variant needs, computed once per election."""
 
@@ -40,7 +46,12 @@ class _Setup:
         self.election = election
         self.tie_break = tie_break
         self.ranks = tie_break.ranks(election)
-        self.profile = build_profile(election, utility, ordinal_points)
+        points = tuple(ordinal_points) if ordinal_points is not None else None
+        self.key = (tie_break.spec(), utility, points)
+        profiles = memo(election)
+        if ("profile", utility, points) not in profiles:
+            profiles[("profile", utility, points)] = build_profile(election, utility, ordinal_points)
+        self.profile = profiles[("profile", utility, points)]
         self.engine = MESEngine(self.profile, election.costs, self.ranks)
         self.weight = self.profile.utility_weight()
         supported_free = [i for i, p in enumerate(election.projects) if p.cost == 0 and self.weight[i] > 0]
@@ -106,8 +117,16 @@ def mes(election: Election, tie_break: TieBreak, *, utility: str = "points", ord
 def _add1(s: _Setup, increment: Money) -> tuple[MESRun, int]:
     """Pabulib's add1: the last outcome whose cost fits, the per-voter budget rising by
     ``increment`` from floor(envelope / voters) (rounded down to a multiple of the increment)."""
-    e = s.election
     inc = _increment(increment)
+    key = ("add1", *s.key, inc)
+    cache = memo(s.election)
+    if key not in cache:
+        cache[key] = _add1_loop(s, inc)
+    return cache[key]
+
+
+def _add1_loop(s: _Setup, inc: Money) -> tuple[MESRun, int]:
+    e = s.election
     start = math.floor(Fraction(e.budget) / s.n / inc) * inc
     if e.total_cost(s.engine.candidates) <= e.budget:
         # Every supported project fits: once each voter alone can pay for everything, MES funds

@@ -17,6 +17,7 @@ Pabulib has no MJ standard; pb reads MJ ballots as ``scoring`` ballots whose poi
 from __future__ import annotations
 
 from collections.abc import Sequence
+from fractions import Fraction
 
 import numpy as np
 
@@ -39,8 +40,8 @@ def grade_counts(election: Election, num_grades: int, default_grade: int) -> np.
     return counts
 
 
-def majority_gauges(counts: np.ndarray) -> list[tuple[int, int, int, int]]:
-    """Per project: (majority grade, voters strictly above, voters strictly below, sort key part)."""
+def majority_gauges(counts: np.ndarray) -> list[tuple[int, int, int]]:
+    """Per project: (majority grade, voters grading strictly above it, voters strictly below)."""
     n = int(counts[0].sum()) if len(counts) else 0
     out = []
     for row in counts:
@@ -94,8 +95,6 @@ def mj(
     explanation = None
     if explain:
         n = max(election.num_voters, 1)
-        from fractions import Fraction
-
         ranking = tuple(
             MJProject(election.projects[i].id, gauges[i][0], names[gauges[i][0]], Fraction(gauges[i][1], n), Fraction(gauges[i][2], n), "+" if gauges[i][1] > gauges[i][2] else "-")
             for i in order

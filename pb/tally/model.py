@@ -260,8 +260,8 @@ class Election:
         b = self.ballots
         if not len(b.indices):
             return
-        keys = b.rows * max(len(self.projects), 1) + b.indices
-        if len(np.unique(keys)) != len(keys):
+        keys = np.sort(b.rows * max(len(self.projects), 1) + b.indices)  # sort: much faster than np.unique
+        if np.any(keys[1:] == keys[:-1]):
             raise InvalidElection("a ballot names the same project twice")
 
     __hash__ = None  # type: ignore[assignment]
@@ -290,25 +290,12 @@ class Election:
         """The Pabulib ``score`` column: the sum of points (cumulative, scoring, ordinal with
         explicit points), positional points for ordinal ballots without points (a ballot of k
         projects gives k, k-1, ..., 1), the number of votes otherwise."""
-        return self.position_scores(None)
+        from pb.tally.profile import entry_points
 
-    def position_scores(self, ordinal_points: Sequence[int] | None) -> np.ndarray:
-        """Scores with the city's own points per rank for ordinal ballots (``(3, 2, 1)`` for
-        Kraków); ``None`` keeps the file's points or the k, k-1, ..., 1 default."""
-        b = self.ballots
-        m = len(self.projects)
-        if self.vote_type in ("approval", "choose-1"):
+        pts = entry_points(self)
+        if pts is None:
             return self.votes
-        if self.vote_type == "ordinal" and (ordinal_points is not None or b.points is None):
-            rank = np.arange(len(b.indices), dtype=np.int64) - np.repeat(b.indptr[:-1], np.diff(b.indptr))
-            if ordinal_points is None:
-                weights = np.repeat(np.diff(b.indptr), np.diff(b.indptr)) - rank
-            else:
-                table = np.array(list(ordinal_points) + [0], dtype=np.int64)
-                weights = table[np.minimum(rank, len(table) - 1)]
-            return np.bincount(b.indices, weights=weights, minlength=m).astype(np.int64)
-        assert b.points is not None
-        return np.bincount(b.indices, weights=b.points, minlength=m).astype(np.int64)
+        return np.bincount(self.ballots.indices, weights=pts, minlength=len(self.projects)).astype(np.int64)
 
     def total_cost(self, positions: Iterable[int]) -> Money:
         return as_money(sum((self.projects[i].cost for i in positions), 0))

@@ -68,6 +68,7 @@ VOTE_ORDER = (
 SECTIONS = ("meta", "projects", "votes")
 _DECIMAL = re.compile(r"\d+(\.\d+)?")
 _INTEGER = re.compile(r"\d+")
+Rows = list[tuple[int, list[str]]]  # (line number, fields)
 
 
 # ---------------------------------------------------------------------------------------- reading
@@ -135,8 +136,8 @@ def read(source: Source, *, check_counts: bool = True) -> Election:
     section = None
     meta: dict[str, str] = {}
     meta_lines: dict[str, int] = {}
-    project_rows: list[tuple[int, list[str]]] = []
-    vote_rows: list[tuple[int, list[str]]] = []
+    project_rows: Rows = []
+    vote_rows: Rows = []
     headers: dict[str, tuple[int, list[str]]] = {}
     expect_header = False
     for line, row in it:
@@ -180,7 +181,14 @@ def read(source: Source, *, check_counts: bool = True) -> Election:
     return _build(meta, meta_lines, headers, project_rows, vote_rows, check_counts)
 
 
-def _build(meta, meta_lines, headers, project_rows, vote_rows, check_counts) -> Election:
+def _build(
+    meta: dict[str, str],
+    meta_lines: dict[str, int],
+    headers: dict[str, tuple[int, list[str]]],
+    project_rows: Rows,
+    vote_rows: Rows,
+    check_counts: bool,
+) -> Election:
     first_meta_line = min(meta_lines.values(), default=1)
     for key in ("budget", "vote_type"):
         if _missing(meta.get(key, "")):
@@ -228,7 +236,8 @@ def _build(meta, meta_lines, headers, project_rows, vote_rows, check_counts) -> 
     return election
 
 
-def _read_votes(header_info, vote_rows, index: dict[str, int], vote_type: str) -> Ballots:
+def _read_votes(header_info: tuple[int, list[str]], vote_rows: Rows, index: dict[str, int], vote_type: str) -> tuple[Ballots, dict[int, int]]:
+    """The ballots, and per project how many repeated mentions were merged (cumulative files)."""
     vline, vheader = header_info
     if "vote" not in vheader:
         raise MissingField("the VOTES header has no vote column", vline)
@@ -300,7 +309,13 @@ def _read_votes(header_info, vote_rows, index: dict[str, int], vote_type: str) -
     return ballots, repeats
 
 
-def _check_counts(election: Election, meta, meta_lines, declared, repeats: dict[int, int]) -> None:
+def _check_counts(
+    election: Election,
+    meta: dict[str, str],
+    meta_lines: dict[str, int],
+    declared: list[tuple[int, int | None, int | None]],
+    repeats: dict[int, int],
+) -> None:
     votes, scores = election.votes, election.scores
     for i, (line, v, s) in enumerate(declared):
         pid = election.projects[i].id
@@ -316,7 +331,7 @@ def _check_counts(election: Election, meta, meta_lines, declared, repeats: dict[
 
 
 # ---------------------------------------------------------------------------------------- writing
-def _ordered(keys, canonical) -> list[str]:
+def _ordered(keys: list[str], canonical: tuple[str, ...]) -> list[str]:
     known = [k for k in canonical if k in keys]
     return known + [k for k in keys if k not in canonical]
 

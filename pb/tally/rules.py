@@ -8,7 +8,7 @@ with a clear error, a label pb does not implement (greedy-exclusive, greedy-cust
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,20 +34,25 @@ class Rule:
         return self.fr if lang == "fr" else self.en
 
 
-def _greedy(election: Election, tb: tiebreak.TieBreak, **kw: Any) -> Outcome:
-    return greedy(election, tb, rule="greedy", **kw)
+def _greedy(election: Election, tb: tiebreak.TieBreak, *, threshold: int | None = None, utility: str = "points",
+            ordinal_points: Sequence[int] | None = None, explain: bool = True) -> Outcome:
+    return greedy(election, tb, threshold=threshold, utility=utility, ordinal_points=ordinal_points, rule="greedy", explain=explain)
 
 
-def _greedy_no_skip(election: Election, tb: tiebreak.TieBreak, **kw: Any) -> Outcome:
-    return greedy(election, tb, skip=False, rule="greedy-no-skip", **kw)
+def _greedy_no_skip(election: Election, tb: tiebreak.TieBreak, *, threshold: int | None = None, utility: str = "points",
+                    ordinal_points: Sequence[int] | None = None, explain: bool = True) -> Outcome:
+    return greedy(election, tb, skip=False, threshold=threshold, utility=utility, ordinal_points=ordinal_points,
+                  rule="greedy-no-skip", explain=explain)
 
 
-def _greedy_threshold(election: Election, tb: tiebreak.TieBreak, *, threshold: int | None = None, **kw: Any) -> Outcome:
+def _greedy_threshold(election: Election, tb: tiebreak.TieBreak, *, threshold: int | None = None, utility: str = "points",
+                      ordinal_points: Sequence[int] | None = None, explain: bool = True) -> Outcome:
     if threshold is None:
         threshold = file_threshold(election)
     if threshold is None:
         raise MissingOption("greedy-threshold needs a threshold: the file has no min_project_score_threshold")
-    return greedy(election, tb, threshold=threshold, rule="greedy-threshold", **kw)
+    return greedy(election, tb, threshold=threshold, utility=utility, ordinal_points=ordinal_points,
+                  rule="greedy-threshold", explain=explain)
 
 
 RULES: dict[str, Rule] = {
@@ -166,7 +171,6 @@ def run(
 
 
 def _accepted_options(func: Callable[..., Outcome]) -> set[str]:
-    names = set(inspect.signature(func).parameters) - {"election", "tie_break", "tb", "kw", "explain"}
-    if func in (_greedy, _greedy_no_skip, _greedy_threshold):
-        names |= {"threshold", "utility", "ordinal_points"}
-    return names
+    """The keyword options a rule function takes (its keyword-only parameters but ``explain``)."""
+    params = inspect.signature(func).parameters.values()
+    return {p.name for p in params if p.kind is inspect.Parameter.KEYWORD_ONLY} - {"explain"}
