@@ -162,10 +162,12 @@ class MESEngine:
     # ------------------------------------------------------------------ float evaluation
     def _f(self, ev: _Eval, a: _Arrays, q: float) -> tuple[float, float]:
         """Float value of sum w min(b, q x pts) and a rigorous bound on its distance to the exact
-        value: budget errors (at most E per non-exhausted voter) plus rounding."""
+        value: budget errors (at most E per non-exhausted voter) plus rounding (a sum of n
+        non-negative float terms is within (n - 1)u of its exact value; 12 extra units cover the
+        products and the comparisons that follow)."""
         m = np.minimum(ev.b, q * a.pts if a.pts is not None else q)
         f = float(np.dot(a.w, m))
-        return f, ev.wn * self.E + 1.02 * (len(m) + 4) * U * f
+        return f, ev.wn * self.E + 1.02 * (len(m) + 12) * U * f
 
     def _bound_step(self, ev: _Eval, a: _Arrays) -> float:
         return (ev.wn * self.E + 2 * (len(a.w) + 4) * U * ev.cf) / max(ev.slope, 1.0) + ev.q * 2.0**-50
@@ -178,7 +180,7 @@ class MESEngine:
             if q_try <= 0:
                 return 0.0
             f, mg = self._f(ev, a, q_try)
-            if f + mg < ev.cf * (1 - 2 * U):
+            if f + mg < ev.cf * (1 - 4 * U):
                 return q_try
         return 0.0
 
@@ -190,7 +192,7 @@ class MESEngine:
         for k in range(4):
             q_try = ev.q + base * 8.0**k
             f, mg = self._f(ev, a, q_try)
-            if f - mg > ev.cf * (1 + 2 * U):
+            if f - mg > ev.cf * (1 + 4 * U):
                 return q_try
         return None
 
@@ -205,7 +207,7 @@ class MESEngine:
         cf = self.Cf[p]
         wn = float(np.dot(a.w, ~exh))
         tot = float(np.dot(a.w, b))
-        err = wn * self.E + 1.02 * (len(b) + 4) * U * (tot + cf)
+        err = wn * self.E + 1.02 * (len(b) + 12) * U * (tot + cf)
         if tot + err < cf:
             return None
         if tot - err < cf:  # too close to call in float: decide exactly

@@ -73,10 +73,11 @@ Rows = list[tuple[int, list[str]]]  # (line number, fields)
 
 # ---------------------------------------------------------------------------------------- reading
 def _text_of(source: Source) -> str:
-    """The file's text, BOM removed. A ``str`` is a path unless it looks like file content."""
+    """The file's text, BOM removed. A ``str`` with a line break is the content itself (a Pabulib
+    file has at least seven lines); any other ``str`` is a path."""
     if isinstance(source, bytes):
         return source.decode("utf-8-sig")
-    if isinstance(source, str) and ("\n" in source or "\r" in source or source.lstrip("\ufeff").lstrip()[:4].lower() == "meta"):
+    if isinstance(source, str) and ("\n" in source or "\r" in source):
         return source.lstrip("\ufeff")
     if isinstance(source, (str, os.PathLike)):
         return Path(source).read_bytes().decode("utf-8-sig")

@@ -5,9 +5,9 @@ supporters are listed group by group (a CSR matrix and its transpose). Real elec
 (Łódź 2022: 90,494 ballots, 23,571 distinct; Wrocław 2015: 131,778 choose-1 ballots, 197 distinct),
 and MES gives every voter of a group the same payments, so the rules work on groups only.
 
-Grouping hashes each ballot (two independent 64-bit hashes plus its length) and then *verifies*
-that every ballot equals its group's first ballot, entry by entry; if a hash collision ever merged
-two different ballots, it falls back to exact grouping with Python tuples. So the result is exact.
+Grouping hashes each ballot (a 64-bit hash of its entries and length) and then *verifies* that
+every ballot equals its group's first ballot, entry by entry; if a hash collision ever merged two
+different ballots, it falls back to exact grouping with Python tuples. So the result is exact.
 """
 
 from __future__ import annotations
@@ -129,16 +129,17 @@ def build_profile(election: Election, utility: str = "points", ordinal_points: S
     )
 
 
-def _sort_within_rows(indptr, indices, pts):
-    """Put each ballot's entries in project order (utility does not depend on the voter's order)."""
+def _sort_within_rows(indptr: np.ndarray, indices: np.ndarray, pts: np.ndarray | None) -> tuple[np.ndarray, np.ndarray | None]:
+    """Put each ballot's entries in project order (utility does not depend on the voter's order).
+    One sort of ``row x m + project`` (unique keys: a ballot names a project once)."""
     if len(indices) < 2:
         return indices, pts
-    rows = np.repeat(np.arange(len(indptr) - 1), np.diff(indptr))
-    same_row = rows[1:] == rows[:-1]
-    if np.all(indices[1:][same_row] > indices[:-1][same_row]):
-        return indices, pts
-    order = np.lexsort((indices, rows))
-    return indices[order], (pts[order] if pts is not None else None)
+    m = int(indices.max()) + 1
+    keys = np.repeat(np.arange(len(indptr) - 1, dtype=np.int64), np.diff(indptr)) * m + indices
+    if pts is None:
+        return np.sort(keys) % m, None
+    order = np.argsort(keys)
+    return indices[order], pts[order]
 
 
 def _group(indptr: np.ndarray, indices: np.ndarray, pts: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
@@ -150,35 +151,27 @@ def _group(indptr: np.ndarray, indices: np.ndarray, pts: np.ndarray | None) -> t
     x = indices.astype(np.uint64) << np.uint64(32)
     if pts is not None:
         x = x | pts.astype(np.uint64)
-    hashes = []
-    for salt in (np.uint64(0x9E3779B97F4A7C15), np.uint64(0xD1B54A32D192ED03)):
-        with np.errstate(over="ignore"):
-            h = _mix(x + salt)
+    with np.errstate(over="ignore"):
+        h = _mix(x + np.uint64(0x9E3779B97F4A7C15))
         cs = np.zeros(len(h) + 1, dtype=np.uint64)
         np.cumsum(h, out=cs[1:])
-        with np.errstate(over="ignore"):
-            hashes.append(cs[indptr[1:]] - cs[indptr[:-1]])
-    order = np.lexsort((hashes[1], hashes[0], lens))
-    k0, k1, k2 = lens[order], hashes[0][order], hashes[1][order]
+        key = (cs[indptr[1:]] - cs[indptr[:-1]]) ^ _mix(lens.astype(np.uint64))
+    order = np.argsort(key, kind="stable")  # stable: equal keys keep ballot order
+    sorted_key = key[order]
     new = np.ones(n, dtype=bool)
-    new[1:] = (k0[1:] != k0[:-1]) | (k1[1:] != k1[:-1]) | (k2[1:] != k2[:-1])
-    sorted_gid = np.cumsum(new) - 1
+    new[1:] = sorted_key[1:] != sorted_key[:-1]
+    first = order[new]  # the earliest ballot of each run of equal keys
+    appearance = np.argsort(first)  # number groups by first appearance
+    renum = np.empty(len(first), dtype=np.int64)
+    renum[appearance] = np.arange(len(first), dtype=np.int64)
     gid = np.empty(n, dtype=np.int64)
-    gid[order] = sorted_gid
-    # Renumber groups by first appearance, and find each group's first ballot.
-    first = np.full(sorted_gid[-1] + 1, n, dtype=np.int64)
-    np.minimum.at(first, gid, np.arange(n, dtype=np.int64))
-    rank = np.argsort(first, kind="stable")
-    renum = np.empty_like(rank)
-    renum[rank] = np.arange(len(rank))
-    gid, first = renum[gid], first[rank]
+    gid[order] = renum[np.cumsum(new) - 1]
+    first = first[appearance]
     # Verify entry by entry: a hash collision must never merge two different ballots.
-    rep = first[gid]
-    ref = np.repeat(indptr[rep] - indptr[:-1], lens) + np.arange(len(indices), dtype=np.int64)
-    ok = np.array_equal(indices[ref], indices) and (pts is None or np.array_equal(pts[ref], pts))
-    if ok:
+    ref = np.repeat(indptr[first[gid]] - indptr[:-1], lens) + np.arange(len(indices), dtype=np.int64)
+    if np.array_equal(indices[ref], indices) and (pts is None or np.array_equal(pts[ref], pts)):
         return gid, first
-    return _group_exact(indptr, indices, pts)  # pragma: no cover - needs a 128-bit collision
+    return _group_exact(indptr, indices, pts)  # pragma: no cover - needs a 64-bit collision
 
 
 def _group_exact(indptr, indices, pts) -> tuple[np.ndarray, np.ndarray]:

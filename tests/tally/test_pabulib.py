@@ -397,10 +397,10 @@ def test_count_checks_can_be_disabled():
     assert e.votes.tolist() == [2, 2, 1]
 
 
-def test_a_bare_path_string_is_read_as_a_file(tmp_path):
-    path = tmp_path / "x.pb"
-    path.write_text(APPROVAL, encoding="utf-8")
-    assert pabulib.read(str(path)) == pabulib.read(APPROVAL)
+def test_a_bare_path_string_is_read_as_a_file(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "meta.pb").write_text(APPROVAL, encoding="utf-8")
+    assert pabulib.read("meta.pb") == pabulib.read(APPROVAL)  # a name, not content, despite "meta"
     with pytest.raises(FileNotFoundError):
         pabulib.read(str(tmp_path / "missing.pb"))
 
