@@ -219,6 +219,11 @@ def demo(if_empty: bool) -> None:
     click.echo(summary)
 
 
+# `pb tally FILE.pb --rule RULE [--json]` needs no database: a plain click command.
+from pb.tally.cli import tally_command  # noqa: E402
+
+main.add_command(tally_command, "tally")
+
 for _module in COMMANDS:
     _commands = importlib.import_module(_module).cli
     for _command in _commands if isinstance(_commands, (list, tuple)) else [_commands]:
