@@ -140,10 +140,9 @@ def call_worker(args: list[str], timeout: float) -> dict | None:
 def machine() -> list[str]:
     cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name")), platform.processor())
     mem = next((line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal")), "0")
-    import numpy
-    import pabutools  # noqa: F401
-
     from importlib.metadata import version
+
+    import numpy
 
     return [
         f"- CPU: {cpu}, {len(os.sched_getaffinity(0))} cores available (`nproc`), shared with other jobs",

@@ -54,6 +54,7 @@ class _Setup:
         self.profile = profiles[("profile", utility, points)]
         self.engine = MESEngine(self.profile, election.costs, self.ranks)
         self.weight = self.profile.utility_weight()
+        self.supporters = self.profile.supporter_counts()
         supported_free = [i for i, p in enumerate(election.projects) if p.cost == 0 and self.weight[i] > 0]
         self.free = sorted(supported_free, key=lambda i: self.ranks[i])
         self.utility = "cost" if self.profile.points is None else "points x cost"
@@ -74,15 +75,15 @@ class _Setup:
         explanation = None
         if explain:
             funded = tuple(
-                MESFunded(e.projects[p].id, e.projects[p].cost, int(e.votes[p]), cap / Fraction(e.projects[p].cost), cap, poor)
+                MESFunded(e.projects[p].id, e.projects[p].cost, int(self.supporters[p]), cap / Fraction(e.projects[p].cost), cap, poor)
                 for p, cap, poor in zip(run.selected, run.caps, run.poor)
             )
             not_funded = None
             if run.leftover is not None:
                 later = set(completion)
                 rows = [(p, money) for p, money in run.leftover.items() if p not in later]
-                rows.sort(key=lambda r: (-int(e.votes[r[0]]), self.ranks[r[0]]))
-                not_funded = tuple(MESNotFunded(e.projects[p].id, e.projects[p].cost, int(e.votes[p]), money) for p, money in rows)
+                rows.sort(key=lambda r: (-int(self.supporters[r[0]]), self.ranks[r[0]]))
+                not_funded = tuple(MESNotFunded(e.projects[p].id, e.projects[p].cost, int(self.supporters[p]), money) for p, money in rows)
             explanation = MESExplanation(
                 Fraction(run.per_voter),
                 self.utility,

@@ -400,11 +400,32 @@ class MESEngine:
         return int(self.prof.weights[poor_groups].sum())
 
     def _leftover(self, selected: list[int]) -> dict[int, Fraction]:
-        """Exact money left to the supporters of each supported project MES did not fund."""
+        """Exact money left to the supporters of each supported project MES did not fund.
+
+        For every project p: ``b0 x W(p) - sum_k C[p, k] q_k`` over the voters still holding money,
+        with ``C[p, k]`` the weight x points, among p's supporters, of the supporters of funded k;
+        one gather per funded project builds the whole integer matrix C."""
+        prof, m, k_count = self.prof, self.prof.num_projects, len(self.Qn)
+        live = ~self.exh
+        owner = np.repeat(np.arange(m), np.diff(prof.p_indptr))
+        alive = live[prof.p_groups]
+        w_live = np.bincount(owner[alive], weights=prof.weights[prof.p_groups[alive]].astype(np.float64), minlength=m)
+        coef = np.zeros((m, k_count))
+        lens_all = np.diff(prof.indptr)
+        for p, k in zip(selected, range(k_count)):
+            a = self.static[p]
+            keep = live[a.sup]
+            groups, x = a.sup[keep], (a.iw * (a.ipts if a.ipts is not None else 1))[keep]
+            lens = lens_all[groups]
+            offs = np.cumsum(lens) - lens
+            take = np.repeat(prof.indptr[groups] - offs, lens) + np.arange(int(lens.sum()), dtype=np.int64)
+            coef[:, k] = np.bincount(prof.indices[take], weights=np.repeat(x, lens).astype(np.float64), minlength=m)
         funded = set(selected)
         out: dict[int, Fraction] = {}
         for p in self.candidates:
             if p not in funded:
-                sup = self.static[p].sup
-                out[p] = Fraction(self._exact_sum(sup[~self.exh[sup]]), self.D * self.scale)
+                total = self.B0 * self.D * int(w_live[p])
+                for k in np.flatnonzero(coef[p]).tolist():
+                    total -= int(coef[p, k]) * self.Qn[k]
+                out[p] = Fraction(total, self.D * self.scale)
         return out

@@ -58,6 +58,11 @@ class Profile:
         lo, hi = self.p_indptr[p], self.p_indptr[p + 1]
         return self.p_groups[lo:hi], (self.p_points[lo:hi] if self.p_points is not None else None)
 
+    def supporter_counts(self) -> np.ndarray:
+        """Per project: how many voters get some utility from it (and so would pay for it)."""
+        owner = np.repeat(np.arange(self.num_projects), np.diff(self.p_indptr))
+        return np.bincount(owner, weights=self.weights[self.p_groups], minlength=self.num_projects).astype(np.int64)
+
     def utility_weight(self) -> np.ndarray:
         """Per project: total utility weight, sum over supporters of weight x points."""
         w = self.weights[self.p_groups]

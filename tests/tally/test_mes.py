@@ -288,3 +288,11 @@ def test_mes_equals_the_naive_exact_definition(e):
 def test_add1_equals_the_naive_definition(e, increment):
     if e.num_voters:
         assert run(e, "mes-add1", increment=increment).selected == ids(e, naive_add1(e, lexico_ranks(e), increment))
+
+
+def test_a_zero_point_vote_is_not_a_paying_supporter():
+    e = election({"X": 40, "Y": 30}, [{"X": 3}, {"X": 1, "Y": 2}, {"X": 0, "Y": 1}], 90, "cumulative")
+    out = run(e, "mes")
+    assert out.selected == naive_ids(e)
+    funded = {f.project_id: f.supporters for f in out.explanation.funded}
+    assert funded["X"] == 2  # the third voter named X with 0 points
