@@ -26,7 +26,7 @@ from pb.ideas.models import THEMES, Attachment, Comment, Idea, IdeaStatus, theme
 from pb.ideas.text import paragraphs
 from pb.projects.models import ProjectStatus
 from pb.web.forms import choice_int, form_status, show_error
-from pb.web.pagination import paginate
+from pb.web.pagination import paginate, paginate_list
 
 bp = Blueprint("ideas", __name__)
 bp.add_app_template_filter(paragraphs, "paragraphs")
@@ -384,8 +384,9 @@ def enter(edition_id: int) -> str | Response | tuple[str, int]:
 @guard("moderation.act")
 def moderation_page(edition_id: int) -> str:
     edition = _staff_edition(edition_id, "moderation.act")
-    items = moderation.queue(db.session, current_user, edition)
-    hidden = moderation.hidden_content(db.session, current_user, edition)
+    items = paginate_list(moderation.queue(db.session, current_user, edition), request.args.get("page"), per_page=50)
+    hidden = paginate_list(moderation.hidden_content(db.session, current_user, edition), request.args.get("hidden_page"),
+                           per_page=50)
     return render_template("ideas/moderation.html", edition=edition, items=items, hidden=hidden, form=ConfirmForm())
 
 
