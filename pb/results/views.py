@@ -12,25 +12,19 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from pb.accounts.forms import ConfirmForm
-from pb.authz import can, guard, public, require
+from pb.authz import guard, public
 from pb.db import db
-from pb.editions import services as editions
-from pb.editions.models import Edition, Phase
+from pb.editions.models import Phase
 from pb.editions.views import ADMIN_LINKS, PUBLIC_LINKS
 from pb.errors import PbError
 from pb.results import opendata, report, services
 from pb.results.models import TallyRun
 from pb.voting.services import count_participations
 from pb.web.forms import show_error
+from pb.web.lookups import staff_edition, visible_edition
 
 bp = Blueprint("results", __name__)
 
-
-def _edition(slug: str) -> Edition:
-    edition = editions.get_edition(db.session, slug)
-    if not can(current_user, "edition.view", edition):
-        abort(404)
-    return edition
 
 
 def _lang() -> str:
@@ -40,7 +34,7 @@ def _lang() -> str:
 @bp.get("/editions/<slug>/results")
 @public
 def show(slug: str) -> str | tuple[str, int]:
-    edition = _edition(slug)
+    edition = visible_edition(slug)
     if edition.phase.rank < Phase.RESULTS.rank:
         return render_template("results/sealed.html", edition=edition), 200
     tally = services.published_run(db.session, edition)
@@ -54,7 +48,7 @@ def show(slug: str) -> str | tuple[str, int]:
 @bp.get("/editions/<slug>/results/projects.csv")
 @public
 def projects_csv(slug: str) -> Response:
-    edition = _edition(slug)
+    edition = visible_edition(slug)
     services.public_results(db.session, edition)
     return Response(opendata.projects_csv(db.session, edition), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{edition.slug}-projects.csv"'})
@@ -63,7 +57,7 @@ def projects_csv(slug: str) -> Response:
 @bp.get("/editions/<slug>/results/pabulib.zip")
 @public
 def pabulib_zip(slug: str) -> Response:
-    edition = _edition(slug)
+    edition = visible_edition(slug)
     services.public_results(db.session, edition)
     files = opendata.export_pabulib(db.session, edition)
     buf = io.BytesIO()
@@ -77,7 +71,7 @@ def pabulib_zip(slug: str) -> Response:
 @bp.get("/editions/<slug>/results/<code>.pb")
 @public
 def pabulib_file(slug: str, code: str) -> Response:
-    edition = _edition(slug)
+    edition = visible_edition(slug)
     services.public_results(db.session, edition)
     district = next((d for d in edition.districts if d.code == code), None) or abort(404)
     text = opendata.export_pabulib(db.session, edition)[district.code]
@@ -88,23 +82,18 @@ def pabulib_file(slug: str, code: str) -> Response:
 @bp.get("/api/v1/editions/<edition>/results")
 @public
 def api_results(edition: str) -> Response:
-    e = _edition(edition)
+    e = visible_edition(edition)
     tally = services.public_results(db.session, e)
     return jsonify(report.as_json(e, tally, report.district_reports(db.session, e, tally, _lang())))
 
 
 # -- administrators ---------------------------------------------------------------------------------
 
-def _managed(edition_id: int) -> Edition:
-    edition = editions.get_edition(db.session, edition_id)
-    require(current_user, "results.manage", edition)
-    return edition
-
 
 @bp.route("/admin/editions/<int:edition_id>/results", methods=["GET", "POST"])
 @guard("results.manage")
 def manage(edition_id: int) -> str | Response:
-    edition = _managed(edition_id)
+    edition = staff_edition(edition_id, "results.manage")
     form = ConfirmForm()
     if form.validate_on_submit():
         try:
@@ -123,7 +112,7 @@ def manage(edition_id: int) -> str | Response:
 @bp.route("/admin/editions/<int:edition_id>/results/<int:run_id>", methods=["GET", "POST"])
 @guard("results.manage")
 def review_run(edition_id: int, run_id: int) -> str | Response:
-    edition = _managed(edition_id)
+    edition = staff_edition(edition_id, "results.manage")
     tally = db.session.get(TallyRun, run_id)
     if tally is None or tally.edition_id != edition.id:
         abort(404)

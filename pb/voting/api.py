@@ -9,14 +9,11 @@ from __future__ import annotations
 import json
 from typing import Any, Iterator
 
-from flask import Blueprint, Response, abort, jsonify, request, stream_with_context, url_for
-from flask_login import current_user
+from flask import Blueprint, Response, jsonify, request, stream_with_context, url_for
 
-from pb.authz import can, public
+from pb.authz import public
 from pb.db import db
 from pb.editions import describe
-from pb.editions.models import Edition
-from pb.editions.services import get_edition
 from pb.extensions import counts_failures, csrf, failed_attempt, limiter
 from pb.projects.services import ballot_projects
 from pb.voting import errors, identity
@@ -26,17 +23,12 @@ from pb.voting.services import (
 )
 from pb.voting.services.common import vote_window
 from pb.voting.views import client_address, token_limit
+from pb.web.lookups import visible_edition
 
 bp = Blueprint("voting_api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
 BOARD_PAGE = 1000
 
-
-def _edition(ref: str) -> Edition:
-    edition = get_edition(db.session, ref)
-    if not can(current_user, "edition.view", edition):
-        abort(404)
-    return edition
 
 
 def _iso(value: Any) -> str | None:
@@ -52,7 +44,7 @@ def openapi() -> Response:
 @bp.get("/editions/<edition>")
 @public
 def edition(edition: str) -> Response:
-    e = _edition(edition)
+    e = visible_edition(edition)
     opens, closes = vote_window(e)
     grade_labels = describe.grade_labels(e.grade_count or 5) if str(e.ballot_type) == "majority_judgment" else []
     districts = []
@@ -90,7 +82,7 @@ def _credential_key() -> str:
 @limiter.limit(token_limit, deduct_when=counts_failures)
 @limiter.limit(token_limit, key_func=_credential_key, deduct_when=counts_failures)
 def cast(edition: str) -> tuple[Response, int]:
-    e = _edition(edition)
+    e = visible_edition(edition)
     body = request.get_json(silent=True)
     credential = ""
     if isinstance(body, dict):
@@ -110,7 +102,7 @@ def cast(edition: str) -> tuple[Response, int]:
 @bp.get("/editions/<edition>/board")
 @public
 def board(edition: str) -> Response:
-    e = _edition(edition)
+    e = visible_edition(edition)
     seal_pending(db.factory, e.id)
     try:
         after = max(0, int(request.args.get("after", 0)))
@@ -138,7 +130,7 @@ def board(edition: str) -> Response:
 @bp.get("/editions/<edition>/turnout")
 @public
 def turnout(edition: str) -> Response:
-    e = _edition(edition)
+    e = visible_edition(edition)
     rows = count_participations(db.session, e)
     return jsonify({"edition": e.slug, "phase": e.phase.value, "voters": count_voters(db.session, e),
                     "by_district": [{"district_id": t.district_id, "scope": t.scope.value, "channel": t.channel.value,
@@ -149,7 +141,7 @@ def turnout(edition: str) -> Response:
 @public
 def ballots(edition: str) -> Response:
     """The anonymous ballots, shuffled, once the vote is closed (anyone can recount)."""
-    e = _edition(edition)
+    e = visible_edition(edition)
     rows = sealed_ballots(db.session, e)  # raises ResultsSealed before the close
 
     def stream() -> Iterator[str]:
