@@ -26,6 +26,7 @@ BLUEPRINTS = [
     "pb.editions.views",
     "pb.audit.views",
     "pb.tracking.views",
+    "pb.results.views",
     "pb.ideas.views",
     "pb.review.views",
     "pb.councils.views",

@@ -31,6 +31,7 @@ POLICY_MODULES = [
     "pb.accounts.policies",
     "pb.editions.policies",
     "pb.tracking.policies",
+    "pb.results.policies",
     "pb.ideas.policies",
     "pb.review.policies",
     "pb.councils.policies",

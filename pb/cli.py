@@ -27,7 +27,7 @@ from pb.errors import PbError
 
 # Modules defining a click command or group named `cli` (added to `pb`), in this order; `cli`
 # may also be a list of commands or groups (a domain with several top-level groups).
-COMMANDS: list[str] = ["pb.review.cli", "pb.voting.cli"]
+COMMANDS: list[str] = ["pb.review.cli", "pb.voting.cli", "pb.results.cli"]
 
 
 def _create_app() -> object:
@@ -218,6 +218,11 @@ def demo(if_empty: bool) -> None:
         summary = load_demo(session, if_empty=if_empty, password=os.environ.get("PB_DEMO_PASSWORD"))
     click.echo(summary)
 
+
+# `pb tally FILE.pb --rule RULE [--json]` needs no database: a plain click command.
+from pb.tally.cli import tally_command  # noqa: E402
+
+main.add_command(tally_command, "tally")
 
 for _module in COMMANDS:
     _commands = importlib.import_module(_module).cli

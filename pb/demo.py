@@ -1,7 +1,8 @@
 """`pb demo`: a realistic territory that shows the whole cycle.
 
-Grenoble (INSEE 38185) with its six sectors and a city-wide scope, three editions: 2025 with
-its results, 2026 with its vote open, 2027 collecting ideas, plus one account per role.
+Grenoble (INSEE 38185) with its six sectors and a city-wide scope, three editions: last year's
+with its published results and its winners under way, this year's with its vote open, next year's
+collecting ideas, plus one account per role.
 
 Each domain adds its part in `pb/<domain>/demo.py`, a function `run(session, ctx, edition,
 phase)` called while the edition walks through its phases, so ideas are submitted during
@@ -27,7 +28,7 @@ from pb.mail import QUIET
 
 DEMO_PASSWORD = "budget-participatif"
 # Domains that add to the demo (module with `run(session, ctx, edition, phase)`), in this order.
-DEMO_MODULES: list[str] = ["pb.ideas.demo", "pb.voting.demo"]
+DEMO_MODULES: list[str] = ["pb.ideas.demo", "pb.voting.demo", "pb.results.demo", "pb.tracking.demo"]
 
 SECTORS = [  # name, code, population (approximate, 2020 census), envelope €
     ("Secteur 1 – Berriat, Saint-Bruno, Europole", "secteur-1", 27500, 135_000),
@@ -72,7 +73,7 @@ def load_demo(session: Session, *, if_empty: bool = False, password: str | None 
     _people(session, ctx)
     year = utcnow().year
     plans = [
-        (year - 1, Phase.RESULTS, "Budget participatif %d"),
+        (year - 1, Phase.IMPLEMENTATION, "Budget participatif %d"),
         (year, Phase.VOTE, "Budget participatif %d"),
         (year + 1, Phase.SUBMISSION, "Budget participatif %d"),
     ]
@@ -86,7 +87,7 @@ def load_demo(session: Session, *, if_empty: bool = False, password: str | None 
                 hook(session, ctx, edition, phase)
             session.flush()
     lines = [
-        "Demo loaded: Grenoble, 3 editions (results, vote open, idea submission).",
+        "Demo loaded: Grenoble, 3 editions (results published and projects under way, vote open, idea submission).",
         f"Accounts (password: {ctx.password}):",
         *[f"  {email:<32} {role.value if role else 'resident'}" for email, _n, role in PEOPLE],
         *ctx.notes,

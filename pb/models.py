@@ -12,6 +12,7 @@ MODEL_MODULES = [
     "pb.projects.models",
     "pb.audit.models",
     "pb.tracking.models",
+    "pb.results.models",
     "pb.ideas.models",
     "pb.review.models",
     "pb.councils.models",

@@ -247,6 +247,20 @@ def reset_password(session: Session, token: str, new_password: str) -> User:
     return user
 
 
+class WrongPassword(PbError):
+    code = "wrong_password"
+    status = 422
+    message = _l("This is not your current password.")
+
+
+def change_password(session: Session, user: User, current: str, new_password: str) -> None:
+    """A logged-in person changes their password: the current one first; other sessions end."""
+    if not _verify(user.password_hash, current):
+        raise WrongPassword()
+    check_password_strength(new_password, user.email)
+    set_password(session, user, new_password)
+
+
 def set_password(session: Session, user: User, new_password: str) -> None:
     user.password_hash = hash_password(new_password)
     user.session_version += 1

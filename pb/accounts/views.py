@@ -134,18 +134,16 @@ def profile() -> str | Response | tuple[str, int]:
         flash(_("Your profile is saved."), "success")
         return response
     if request.form.get("which") == "password" and password_form.validate_on_submit():
-        if not services._verify(current_user.password_hash, password_form.current.data):
-            password_form.current.errors = [_("This is not your current password.")]
+        try:
+            services.change_password(db.session, current_user, password_form.current.data, password_form.password.data)
+        except services.WrongPassword as error:
+            password_form.current.errors = [error.text()]
+        except PbError as error:
+            show_error(password_form, error)
         else:
-            try:
-                services.check_password_strength(password_form.password.data, current_user.email)
-            except PbError as error:
-                show_error(password_form, error)
-            else:
-                services.set_password(db.session, current_user, password_form.password.data)
-                login_user(current_user._get_current_object())  # the new session version keeps this browser in
-                flash(_("Your password has changed; your other sessions are logged out."), "success")
-                return redirect(url_for("accounts.profile"))
+            login_user(current_user._get_current_object())  # the new session version keeps this browser in
+            flash(_("Your password has changed; your other sessions are logged out."), "success")
+            return redirect(url_for("accounts.profile"))
     status = 422 if request.method == "POST" else 200
     return render_template("accounts/profile.html", form=form, password_form=password_form), status
 

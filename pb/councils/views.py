@@ -21,9 +21,10 @@ from pb.db import db
 from pb.editions import services as editions
 from pb.editions.models import Edition
 from pb.editions.views import ADMIN_LINKS, PUBLIC_LINKS
-from pb.errors import NotFoundError, PbError
+from pb.errors import PbError
 from pb.projects.models import Project
 from pb.web.forms import choice_int, form_status, options, show_error
+from pb.web.lookups import staff_edition, visible_edition
 
 bp = Blueprint("councils", __name__)
 
@@ -44,21 +45,6 @@ def to_local(value: dt.datetime | None) -> dt.datetime | None:
     return value.astimezone(_zone()).replace(tzinfo=None) if value else None
 
 
-def _edition(slug: str) -> Edition:
-    edition = editions.get_edition(db.session, slug)
-    if not can(current_user, "edition.view", edition):
-        abort(404)
-    return edition
-
-
-def _staff_edition(edition_id: int, action: str) -> Edition:
-    try:
-        edition = editions.get_edition(db.session, edition_id)
-    except NotFoundError:
-        abort(404)
-    if not can(current_user, action, edition):
-        abort(403)
-    return edition
 
 
 def _district_choices(edition: Edition, none_label: str) -> list[Any]:
@@ -70,14 +56,14 @@ def _district_choices(edition: Edition, none_label: str) -> list[Any]:
 @bp.get("/editions/<slug>/councils")
 @public
 def index(slug: str) -> str:
-    edition = _edition(slug)
+    edition = visible_edition(slug)
     return render_template("councils/index.html", edition=edition, councils=services.list_councils(db.session, edition))
 
 
 @bp.get("/editions/<slug>/councils/<int:council_id>")
 @public
 def show(slug: str, council_id: int) -> str:
-    edition = _edition(slug)
+    edition = visible_edition(slug)
     council = services.get_council(db.session, council_id, edition)
     return render_template("councils/show.html", edition=edition, council=council,
                            projects=services.council_projects(db.session, council))
@@ -86,7 +72,7 @@ def show(slug: str, council_id: int) -> str:
 @bp.get("/editions/<slug>/meetings")
 @public
 def meetings(slug: str) -> str:
-    edition = _edition(slug)
+    edition = visible_edition(slug)
     return render_template("councils/meetings.html", edition=edition, meetings=services.list_meetings(db.session, edition))
 
 
@@ -95,7 +81,7 @@ def meetings(slug: str) -> str:
 @bp.get("/admin/editions/<int:edition_id>/councils")
 @guard("council.record")
 def admin(edition_id: int) -> str:
-    edition = _staff_edition(edition_id, "council.record")
+    edition = staff_edition(edition_id, "council.record")
     councils = [c for c in services.list_councils(db.session, edition) if can(current_user, "council.record", c)]
     return render_template("councils/admin.html", edition=edition, councils=councils)
 
@@ -105,7 +91,7 @@ def admin(edition_id: int) -> str:
 @guard("council.manage")
 def edit(edition_id: int | None = None, council_id: int | None = None) -> str | Response | tuple[str, int]:
     council = services.get_council(db.session, council_id) if council_id else None
-    edition = _staff_edition(council.edition_id if council else edition_id, "council.manage")  # type: ignore[arg-type]
+    edition = staff_edition(council.edition_id if council else edition_id, "council.manage")  # type: ignore[arg-type]
     form = CouncilForm(obj=council)
     form.district_id.choices = _district_choices(edition, _("The whole city"))
     if request.method == "GET" and council is not None:
@@ -247,7 +233,7 @@ def opinion(council_id: int, project_id: int) -> str | Response | tuple[str, int
 @bp.get("/admin/editions/<int:edition_id>/meetings")
 @guard("meeting.manage")
 def admin_meetings(edition_id: int) -> str:
-    edition = _staff_edition(edition_id, "meeting.manage")
+    edition = staff_edition(edition_id, "meeting.manage")
     meetings = [m for m in services.list_meetings(db.session, edition) if can(current_user, "meeting.manage", m)]
     return render_template("councils/admin_meetings.html", edition=edition, meetings=meetings)
 
@@ -257,7 +243,7 @@ def admin_meetings(edition_id: int) -> str:
 @guard("meeting.manage")
 def meeting(edition_id: int | None = None, meeting_id: int | None = None) -> str | Response | tuple[str, int]:
     record = services.get_meeting(db.session, meeting_id) if meeting_id else None
-    edition = _staff_edition(record.edition_id if record else edition_id, "meeting.manage")  # type: ignore[arg-type]
+    edition = staff_edition(record.edition_id if record else edition_id, "meeting.manage")  # type: ignore[arg-type]
     if record is not None and not can(current_user, "meeting.manage", record):
         abort(403)
     form = MeetingForm(obj=record)

@@ -10,7 +10,7 @@ from flask_login import current_user
 from werkzeug import Response
 
 from pb.accounts.forms import ConfirmForm
-from pb.authz import can, guard, public, require
+from pb.authz import guard, public
 from pb.db import db
 from pb.editions import describe, services
 from pb.editions.forms import (
@@ -19,6 +19,7 @@ from pb.editions.forms import (
 from pb.editions.models import CALENDAR_PHASES, OUTCOME_RULES, PHASE_LABELS, District, Phase
 from pb.errors import PbError
 from pb.web.forms import form_status, options, show_error
+from pb.web.lookups import staff_edition, visible_edition
 
 bp = Blueprint("editions", __name__)
 
@@ -30,17 +31,11 @@ PUBLIC_LINKS: list[tuple[Any, ...]] = []
 ADMIN_LINKS: list[tuple[Any, str, str]] = []
 
 
-def _edition(ref: str | int):  # type: ignore[no-untyped-def]
-    edition = services.get_edition(db.session, ref)
-    if not can(current_user, "edition.view", edition):
-        abort(404)
-    return edition
-
 
 @bp.get("/editions/<slug>")
 @public
 def show(slug: str) -> str:
-    edition = _edition(slug)
+    edition = visible_edition(slug)
     rules = {"ballot": describe.ballot_rules(edition), "participation": describe.participation_rules(edition),
              "count": describe.count_rules(edition)}
     return render_template("editions/show.html", edition=edition, links=PUBLIC_LINKS, rules=rules)
@@ -89,11 +84,6 @@ def create() -> str | Response | tuple[str, int]:
     return render_template("editions/edit.html", form=form, edition=None), form_status(form)
 
 
-def _managed(edition_id: int):  # type: ignore[no-untyped-def]
-    edition = services.get_edition(db.session, edition_id)
-    require(current_user, "edition.manage", edition)
-    return edition
-
 
 def _district_of(edition, district_id: int) -> District:  # type: ignore[no-untyped-def]
     district = db.session.get(District, district_id)
@@ -105,7 +95,7 @@ def _district_of(edition, district_id: int) -> District:  # type: ignore[no-unty
 @bp.route("/admin/editions/<int:edition_id>", methods=["GET", "POST"])
 @guard("edition.manage")
 def manage(edition_id: int) -> str | Response | tuple[str, int]:
-    edition = _managed(edition_id)
+    edition = staff_edition(edition_id, "edition.manage")
     form = EditionForm(obj=edition)
     if form.validate_on_submit():
         try:
@@ -123,7 +113,7 @@ def manage(edition_id: int) -> str | Response | tuple[str, int]:
 @bp.route("/admin/editions/<int:edition_id>/rules", methods=["GET", "POST"])
 @guard("edition.manage")
 def rules(edition_id: int) -> str | Response | tuple[str, int]:
-    edition = _managed(edition_id)
+    edition = staff_edition(edition_id, "edition.manage")
     form = RulesForm(obj=edition)
     if edition.is_frozen:
         for name in OUTCOME_RULES:
@@ -145,7 +135,7 @@ def rules(edition_id: int) -> str | Response | tuple[str, int]:
 @bp.route("/admin/editions/<int:edition_id>/calendar", methods=["GET", "POST"])
 @guard("edition.manage")
 def calendar(edition_id: int) -> str | Response | tuple[str, int]:
-    edition = _managed(edition_id)
+    edition = staff_edition(edition_id, "edition.manage")
     form = calendar_form(edition)
     if form.validate_on_submit():
         try:
@@ -164,7 +154,7 @@ def calendar(edition_id: int) -> str | Response | tuple[str, int]:
 @bp.route("/admin/editions/<int:edition_id>/districts/<int:district_id>", methods=["GET", "POST"])
 @guard("edition.manage")
 def district(edition_id: int, district_id: int | None = None) -> str | Response | tuple[str, int]:
-    edition = _managed(edition_id)
+    edition = staff_edition(edition_id, "edition.manage")
     district = _district_of(edition, district_id) if district_id is not None else None
     form = DistrictForm(obj=district)
     if form.validate_on_submit():
@@ -183,7 +173,7 @@ def district(edition_id: int, district_id: int | None = None) -> str | Response 
 @bp.route("/admin/editions/<int:edition_id>/districts/<int:district_id>/delete", methods=["GET", "POST"])
 @guard("edition.manage")
 def delete_district(edition_id: int, district_id: int) -> str | Response:
-    edition = _managed(edition_id)
+    edition = staff_edition(edition_id, "edition.manage")
     district = _district_of(edition, district_id)
     form = ConfirmForm()
     if form.validate_on_submit():
@@ -200,7 +190,7 @@ def delete_district(edition_id: int, district_id: int) -> str | Response:
 @bp.route("/admin/editions/<int:edition_id>/phase", methods=["GET", "POST"])
 @guard("edition.manage")
 def phase(edition_id: int) -> str | Response | tuple[str, int]:
-    edition = _managed(edition_id)
+    edition = staff_edition(edition_id, "edition.manage")
     form = PhaseForm()
     form.phase.choices = options((p.value, PHASE_LABELS[p]) for p in services.allowed_phases(edition))
     if request.method == "GET" and request.args.get("to"):

@@ -56,7 +56,7 @@ class QueueItem:
         return holder.user if holder is not None else None
 
 
-def queue(session: Session, actor: Any, edition: Edition, *, limit: int = 200) -> list[QueueItem]:
+def queue(session: Session, actor: Any, edition: Edition) -> list[QueueItem]:
     """Content with open flags, most flagged first (then the oldest report first). Three grouped
     queries and two bulk loads, whatever the number of flags."""
     require(actor, "moderation.act", edition)
@@ -67,7 +67,6 @@ def queue(session: Session, actor: Any, edition: Edition, *, limit: int = 200) -
                                .where(column.is_not(None)).group_by(column))
         grouped.extend((kind, target_id, n, first) for target_id, n, first in rows)
     grouped.sort(key=lambda row: (-row[2], row[3]))
-    grouped = grouped[:limit]
     ideas = {i.id: i for i in session.scalars(
         sa.select(Idea).where(Idea.id.in_([g[1] for g in grouped if g[0] == "idea"]))
         .options(selectinload(Idea.authors), joinedload(Idea.district)))}

@@ -14,10 +14,9 @@ from pb.accounts.forms import ConfirmForm
 from pb.accounts.models import User
 from pb.authz import can, guard, public
 from pb.db import db
-from pb.editions import services as editions
 from pb.editions.models import Edition
 from pb.editions.views import ADMIN_LINKS, PUBLIC_LINKS
-from pb.errors import NotFoundError, PbError
+from pb.errors import PbError
 from pb.ideas import comments as comment_services, moderation, rules, services, uploads
 from pb.ideas.forms import (
     AttachmentForm, CommentForm, FlagForm, IdeaForm, PaperIdeaForm, ReasonForm, WithdrawForm,
@@ -26,7 +25,8 @@ from pb.ideas.models import THEMES, Attachment, Comment, Idea, IdeaStatus, theme
 from pb.ideas.text import paragraphs
 from pb.projects.models import ProjectStatus
 from pb.web.forms import choice_int, form_status, show_error
-from pb.web.pagination import paginate
+from pb.web.pagination import paginate, paginate_list
+from pb.web.lookups import staff_edition, visible_edition
 
 bp = Blueprint("ideas", __name__)
 bp.add_app_template_filter(paragraphs, "paragraphs")
@@ -36,12 +36,6 @@ PUBLIC_LINKS.extend([(_l("Ideas"), "ideas.index"), (_l("Projects"), "ideas.proje
 ADMIN_LINKS.extend([(_l("Moderation"), "ideas.moderation", "moderation.act"),
                     (_l("Enter an idea received on paper"), "ideas.enter", "idea.enter")])
 
-
-def _edition(slug: str) -> Edition:
-    edition = editions.get_edition(db.session, slug)
-    if not can(current_user, "edition.view", edition):
-        abort(404)
-    return edition
 
 
 def _idea(edition: Edition, idea_id: int) -> Idea:
@@ -53,7 +47,7 @@ def _idea(edition: Edition, idea_id: int) -> Idea:
 @bp.get("/editions/<slug>/ideas")
 @public
 def index(slug: str) -> str:
-    edition = _edition(slug)
+    edition = visible_edition(slug)
     args = {"district": choice_int(request.args.get("district")), "theme": request.args.get("theme", ""),
             "status": request.args.get("status", ""), "q": request.args.get("q", "")[:100],
             "sort": request.args.get("sort", "recent")}
@@ -76,7 +70,7 @@ def _comment_context(edition: Edition, **target: int) -> dict[str, Any]:
 @bp.get("/editions/<slug>/ideas/<int:idea_id>")
 @public
 def show(slug: str, idea_id: int) -> str:
-    edition = _edition(slug)
+    edition = visible_edition(slug)
     idea = _idea(edition, idea_id)
     project_info = _project_info(idea.project_id) if idea.project_id else {}
     review_failures = _failed_criteria(idea)
@@ -117,7 +111,7 @@ def mine() -> str:
 @bp.route("/editions/<slug>/ideas/new", methods=["GET", "POST"])
 @guard("authenticated")
 def new(slug: str) -> str | Response | tuple[str, int]:
-    edition = _edition(slug)
+    edition = visible_edition(slug)
     form = IdeaForm(districts=edition.districts)
     closed = services.submission_closed_reason(edition)
     if form.validate_on_submit():
@@ -137,7 +131,7 @@ def new(slug: str) -> str | Response | tuple[str, int]:
 @bp.route("/editions/<slug>/ideas/<int:idea_id>/edit", methods=["GET", "POST"])
 @guard("authenticated")
 def edit(slug: str, idea_id: int) -> str | Response | tuple[str, int]:
-    edition = _edition(slug)
+    edition = visible_edition(slug)
     idea = _idea(edition, idea_id)
     if not can(current_user, "idea.edit", idea):
         abort(403)
@@ -163,7 +157,7 @@ def edit(slug: str, idea_id: int) -> str | Response | tuple[str, int]:
 @bp.route("/editions/<slug>/ideas/<int:idea_id>/withdraw", methods=["GET", "POST"])
 @guard("authenticated")
 def withdraw(slug: str, idea_id: int) -> str | Response | tuple[str, int]:
-    edition = _edition(slug)
+    edition = visible_edition(slug)
     idea = _idea(edition, idea_id)
     if not can(current_user, "idea.edit", idea):
         abort(403)
@@ -182,7 +176,7 @@ def withdraw(slug: str, idea_id: int) -> str | Response | tuple[str, int]:
 @bp.post("/editions/<slug>/ideas/<int:idea_id>/attachments")
 @guard("authenticated")
 def upload(slug: str, idea_id: int) -> Response:
-    edition = _edition(slug)
+    edition = visible_edition(slug)
     idea = _idea(edition, idea_id)
     form = AttachmentForm()
     if form.validate_on_submit():
@@ -209,7 +203,7 @@ def _attachment(idea: Idea, attachment_id: int) -> Attachment:
 @bp.route("/editions/<slug>/ideas/<int:idea_id>/attachments/<int:attachment_id>/remove", methods=["GET", "POST"])
 @guard("authenticated")
 def remove_attachment(slug: str, idea_id: int, attachment_id: int) -> str | Response:
-    edition = _edition(slug)
+    edition = visible_edition(slug)
     idea = _idea(edition, idea_id)
     attachment = _attachment(idea, attachment_id)
     form = ConfirmForm()
@@ -227,7 +221,7 @@ def remove_attachment(slug: str, idea_id: int, attachment_id: int) -> str | Resp
 @bp.get("/editions/<slug>/ideas/<int:idea_id>/files/<int:attachment_id>")
 @public
 def file(slug: str, idea_id: int, attachment_id: int) -> Response:
-    edition = _edition(slug)
+    edition = visible_edition(slug)
     idea = _idea(edition, idea_id)
     if idea.is_hidden and not can(current_user, "idea.see_hidden", idea):
         abort(404)
@@ -263,7 +257,7 @@ def _post_comment(edition: Edition, back: str, **target: Any) -> Response:
 @bp.post("/editions/<slug>/ideas/<int:idea_id>/comments")
 @guard("authenticated")
 def comment(slug: str, idea_id: int) -> Response:
-    edition = _edition(slug)
+    edition = visible_edition(slug)
     idea = _idea(edition, idea_id)
     return _post_comment(edition, url_for("ideas.show", slug=slug, idea_id=idea.id), idea=idea)
 
@@ -271,7 +265,7 @@ def comment(slug: str, idea_id: int) -> Response:
 @bp.post("/editions/<slug>/projects/<int:number>/comments")
 @guard("authenticated")
 def project_comment(slug: str, number: int) -> Response:
-    edition = _edition(slug)
+    edition = visible_edition(slug)
     project = services.project_by_number(db.session, edition, number)
     return _post_comment(edition, url_for("ideas.project", slug=slug, number=number), project=project)
 
@@ -279,7 +273,7 @@ def project_comment(slug: str, number: int) -> Response:
 @bp.route("/editions/<slug>/ideas/<int:idea_id>/flag", methods=["GET", "POST"])
 @guard("authenticated")
 def flag_idea(slug: str, idea_id: int) -> str | Response | tuple[str, int]:
-    edition = _edition(slug)
+    edition = visible_edition(slug)
     idea = _idea(edition, idea_id)
     return _flag(edition, url_for("ideas.show", slug=slug, idea_id=idea.id), idea=idea)
 
@@ -287,7 +281,7 @@ def flag_idea(slug: str, idea_id: int) -> str | Response | tuple[str, int]:
 @bp.route("/editions/<slug>/comments/<int:comment_id>/flag", methods=["GET", "POST"])
 @guard("authenticated")
 def flag_comment(slug: str, comment_id: int) -> str | Response | tuple[str, int]:
-    edition = _edition(slug)
+    edition = visible_edition(slug)
     comment_ = db.session.get(Comment, comment_id)
     if comment_ is None or comment_.edition_id != edition.id:
         abort(404)
@@ -323,7 +317,7 @@ PROJECT_SORTS = {"number": _l("Number"), "cost": _l("Cost"), "title": _l("Title"
 def projects(slug: str) -> str:
     from pb.ideas.projects import list_projects, project_extras
 
-    edition = _edition(slug)
+    edition = visible_edition(slug)
     args = {"district": choice_int(request.args.get("district")), "theme": request.args.get("theme", ""),
             "status": request.args.get("status", ""), "q": request.args.get("q", "")[:100],
             "sort": request.args.get("sort", "number")}
@@ -339,7 +333,7 @@ def projects(slug: str) -> str:
 @bp.get("/editions/<slug>/projects/<int:number>")
 @public
 def project(slug: str, number: int) -> str:
-    edition = _edition(slug)
+    edition = visible_edition(slug)
     item = services.project_by_number(db.session, edition, number)
     return render_template("ideas/project.html", edition=edition, project=item,
                            ideas=services.ideas_of_project(db.session, item.id), **_project_info(item.id),
@@ -348,20 +342,11 @@ def project(slug: str, number: int) -> str:
 
 # -- staff: ideas received on paper or at a meeting ------------------------------------------------------
 
-def _staff_edition(edition_id: int, action: str) -> Edition:
-    try:
-        edition = editions.get_edition(db.session, edition_id)
-    except NotFoundError:
-        abort(404)
-    if not can(current_user, action, edition):
-        abort(403)
-    return edition
-
 
 @bp.route("/admin/editions/<int:edition_id>/ideas/enter", methods=["GET", "POST"])
 @guard("idea.enter")
 def enter(edition_id: int) -> str | Response | tuple[str, int]:
-    edition = _staff_edition(edition_id, "idea.enter")
+    edition = staff_edition(edition_id, "idea.enter")
     form = PaperIdeaForm(districts=edition.districts)
     if form.validate_on_submit():
         try:
@@ -383,9 +368,10 @@ def enter(edition_id: int) -> str | Response | tuple[str, int]:
 @bp.get("/admin/editions/<int:edition_id>/moderation", endpoint="moderation")
 @guard("moderation.act")
 def moderation_page(edition_id: int) -> str:
-    edition = _staff_edition(edition_id, "moderation.act")
-    items = moderation.queue(db.session, current_user, edition)
-    hidden = moderation.hidden_content(db.session, current_user, edition)
+    edition = staff_edition(edition_id, "moderation.act")
+    items = paginate_list(moderation.queue(db.session, current_user, edition), request.args.get("page"), per_page=50)
+    hidden = paginate_list(moderation.hidden_content(db.session, current_user, edition), request.args.get("hidden_page"),
+                           per_page=50)
     return render_template("ideas/moderation.html", edition=edition, items=items, hidden=hidden, form=ConfirmForm())
 
 

@@ -52,6 +52,9 @@ class Project(Base):
     district_id: Mapped[int] = mapped_column(sa.ForeignKey("district.id", ondelete="RESTRICT"))
     # The number residents see ("projet n° 42"), also printed on paper ballots; unique per edition.
     number: Mapped[int] = mapped_column()
+    # The identifier the city or a source file gave (a Pabulib project_id on an import); kept so
+    # that exports give back the same identifiers. Empty: the number is the identifier.
+    external_ref: Mapped[str] = mapped_column(sa.String(64), default="")
     title: Mapped[str] = mapped_column(sa.String(200))
     summary: Mapped[str] = mapped_column(sa.Text, default="")
     description: Mapped[str] = mapped_column(sa.Text, default="")
@@ -76,6 +79,11 @@ class Project(Base):
     @property
     def reference(self) -> str:
         return f"{self.number:03d}"
+
+    @property
+    def public_id(self) -> str:
+        """The identifier in open data (Pabulib project_id, CSV): the external one, else the number."""
+        return self.external_ref or self.reference
 
     def __repr__(self) -> str:
         return f"<Project {self.number} {self.title[:30]!r} {self.status}>"

@@ -42,7 +42,8 @@ def next_number(session: Session, edition_id: int) -> int:
 def create_project(session: Session, edition: Edition, district: District, *, title: str, cost_cents: int,
                    summary: str = "", description: str = "", theme: str = "", address: str = "",
                    latitude: float | None = None, longitude: float | None = None,
-                   status: ProjectStatus = ProjectStatus.FEASIBLE, number: int | None = None) -> Project:
+                   status: ProjectStatus = ProjectStatus.FEASIBLE, number: int | None = None,
+                   external_ref: str = "") -> Project:
     """A new project. The caller (review, import) has already checked who may do it."""
     if district.edition_id != edition.id:
         raise ValidationFailed(_l("This district belongs to another edition."), field="district_id")
@@ -52,7 +53,7 @@ def create_project(session: Session, edition: Edition, district: District, *, ti
         raise ValidationFailed(_l("A project needs a title."), field="title")
     project = Project(edition_id=edition.id, district_id=district.id, title=title.strip()[:200], summary=summary,
                       description=description, theme=theme, address=address, latitude=latitude,
-                      longitude=longitude, cost_cents=cost_cents, status=status,
+                      longitude=longitude, cost_cents=cost_cents, status=status, external_ref=external_ref,
                       number=number or next_number(session, edition.id))
     session.add(project)
     session.flush()

@@ -10,10 +10,8 @@ from werkzeug import Response
 
 from pb.authz import can, guard
 from pb.db import db
-from pb.editions import services as editions
-from pb.editions.models import Edition
 from pb.editions.views import ADMIN_LINKS
-from pb.errors import NotFoundError, PbError
+from pb.errors import PbError
 from pb.ideas.models import Idea, IdeaStatus
 from pb.projects.models import Project
 from pb.review import ballot, dashboard, projects as review_projects, services
@@ -23,6 +21,7 @@ from pb.review.forms import (
 from pb.review.models import ReviewTeam
 from pb.web.forms import choice_int, form_status, options, show_error
 from pb.web.pagination import paginate
+from pb.web.lookups import staff_edition
 
 bp = Blueprint("review", __name__)
 
@@ -33,22 +32,13 @@ ADMIN_LINKS.extend([
 ])
 
 
-def _edition(edition_id: int, action: str) -> Edition:
-    try:
-        edition = editions.get_edition(db.session, edition_id)
-    except NotFoundError:
-        abort(404)
-    if not can(current_user, action, edition):
-        abort(403)
-    return edition
-
 
 # -- dashboard, queue and assignment --------------------------------------------------------------------
 
 @bp.get("/admin/editions/<int:edition_id>/review", endpoint="dashboard")
 @guard("review.view")
 def dashboard_page(edition_id: int) -> str:
-    edition = _edition(edition_id, "review.view")
+    edition = staff_edition(edition_id, "review.view")
     args = {"status": request.args.get("status", "open"), "district": choice_int(request.args.get("district")),
             "assigned": request.args.get("assigned", ""), "reviewer": choice_int(request.args.get("reviewer"))}
     stmt = services.review_queue(db.session, current_user, edition, status=args["status"],
@@ -73,7 +63,7 @@ def dashboard_page(edition_id: int) -> str:
 @bp.post("/admin/editions/<int:edition_id>/review/assign")
 @guard("review.manage")
 def assign(edition_id: int) -> Response:
-    edition = _edition(edition_id, "review.manage")
+    edition = staff_edition(edition_id, "review.manage")
     form = AssignForm()
     form.reviewer_id.choices = options([("", "")] + [(u.id, "") for u in services.reviewers(db.session, edition)])
     form.team_id.choices = options([("", "")] + [(t.id, "") for t in services.list_teams(db.session)])
@@ -147,7 +137,7 @@ def reopen(idea_id: int) -> str | Response | tuple[str, int]:
 @bp.route("/admin/editions/<int:edition_id>/review/merge", methods=["GET", "POST"])
 @guard("review.manage")
 def merge(edition_id: int) -> str | Response | tuple[str, int]:
-    edition = _edition(edition_id, "review.manage")
+    edition = staff_edition(edition_id, "review.manage")
     district_id = choice_int(request.values.get("district"))
     stmt = services.review_queue(db.session, current_user, edition, district_id=district_id)
     candidates = [i for i in db.session.scalars(stmt).unique() if i.status in review_projects.MERGEABLE]
@@ -177,7 +167,7 @@ def merge(edition_id: int) -> str | Response | tuple[str, int]:
 @bp.route("/admin/editions/<int:edition_id>/checklist", methods=["GET", "POST"])
 @guard("checklist.manage")
 def checklist(edition_id: int) -> str | Response | tuple[str, int]:
-    edition = _edition(edition_id, "checklist.manage")
+    edition = staff_edition(edition_id, "checklist.manage")
     items = services.checklist(db.session, edition)
     locked = services.checklist_locked(db.session, edition)
     form = ChecklistForm()
@@ -247,7 +237,7 @@ def edit_project(project_id: int) -> str | Response | tuple[str, int]:
 @bp.route("/admin/editions/<int:edition_id>/ballot", methods=["GET", "POST"], endpoint="ballot")
 @guard("ballot.build")
 def ballot_page(edition_id: int) -> str | Response | tuple[str, int]:
-    edition = _edition(edition_id, "ballot.build")
+    edition = staff_edition(edition_id, "ballot.build")
     form = BuildForm()
     if form.validate_on_submit():
         try:

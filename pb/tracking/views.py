@@ -8,23 +8,24 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug import Response
 
-from pb.authz import can, guard, public, require
+from pb.authz import guard, public, require
 from pb.db import db
-from pb.editions import services as editions
-from pb.editions.models import Phase
+from pb.editions.models import Edition, Phase
 from pb.editions.views import PUBLIC_LINKS
 from pb.errors import PbError
 from pb.projects.models import PROJECT_STATUS_LABELS
 from pb.tracking import services
 from pb.tracking.forms import UpdateForm
 from pb.web.forms import choice_int, form_status, options, show_error
+from pb.web.lookups import visible_edition
 
 bp = Blueprint("tracking", __name__)
 
 
-def _edition(slug: str):  # type: ignore[no-untyped-def]
-    edition = editions.get_edition(db.session, slug)
-    if not can(current_user, "edition.view", edition) or edition.phase.rank < Phase.RESULTS.rank:
+def _edition(slug: str) -> Edition:
+    """Tracking exists once the results are out."""
+    edition = visible_edition(slug)
+    if edition.phase.rank < Phase.RESULTS.rank:
         abort(404)
     return edition
 

@@ -12,10 +12,9 @@ from flask_login import current_user
 from werkzeug import Response
 
 from pb.accounts.forms import ConfirmForm
-from pb.authz import guard, require
+from pb.authz import guard
 from pb.db import db
 from pb.editions.models import Edition
-from pb.editions.services import get_edition
 from pb.editions.views import ADMIN_LINKS
 from pb.errors import PbError
 from pb.jobs import TaskRun, enqueue_after_commit, start_task
@@ -26,21 +25,17 @@ from pb.voting.services import count_participations, count_voters, find_voter, r
 from pb.voting.services.register import REASONS, reason_text
 from pb.voting.services.tokens import active_token, has_voted, send_token_email
 from pb.web.forms import form_status, show_error
+from pb.web.lookups import staff_edition
 
 bp = Blueprint("voting_admin", __name__, url_prefix="/admin/editions/<int:edition_id>/voting")
 ADMIN_LINKS.append((_l("Voters and voting codes"), "voting_admin.index", "voting.manage"))
 
 
-def _managed(edition_id: int) -> Edition:
-    edition = get_edition(db.session, edition_id)
-    require(current_user, "voting.manage", edition)
-    return edition
-
 
 @bp.get("/")
 @guard("voting.manage")
 def index(edition_id: int) -> str:
-    edition = _managed(edition_id)
+    edition = staff_edition(edition_id, "voting.manage")
     counts = register_counts(db.session, edition)
     turnout = count_participations(db.session, edition)
     tasks = db.session.query(TaskRun).filter(TaskRun.edition_id == edition.id, TaskRun.kind.like("voting.%")) \
@@ -53,7 +48,7 @@ def index(edition_id: int) -> str:
 @bp.route("/import", methods=["GET", "POST"])
 @guard("voting.manage")
 def import_register(edition_id: int) -> str | Response | tuple[str, int]:
-    edition = _managed(edition_id)
+    edition = staff_edition(edition_id, "voting.manage")
     form = ImportForm()
     if form.validate_on_submit():
         upload = f"upload-{secrets.token_hex(8)}.csv"
@@ -68,7 +63,7 @@ def import_register(edition_id: int) -> str | Response | tuple[str, int]:
 @bp.route("/tokens", methods=["GET", "POST"])
 @guard("voting.manage")
 def issue(edition_id: int) -> str | Response:
-    edition = _managed(edition_id)
+    edition = staff_edition(edition_id, "voting.manage")
     form = IssueForm()
     if form.validate_on_submit():
         task = start_task(db.session, "voting.tokens", _("Voting codes"), edition_id=edition.id,
@@ -83,7 +78,7 @@ def issue(edition_id: int) -> str | Response:
 @bp.route("/email", methods=["GET", "POST"])
 @guard("voting.manage")
 def email(edition_id: int) -> str | Response:
-    edition = _managed(edition_id)
+    edition = staff_edition(edition_id, "voting.manage")
     form = ConfirmForm()
     if form.validate_on_submit():
         task = start_task(db.session, "voting.email", _("E-mailing voting links"), edition_id=edition.id,
@@ -103,7 +98,7 @@ def _task(edition: Edition, task_id: int) -> TaskRun:
 @bp.get("/tasks/<int:task_id>")
 @guard("voting.manage")
 def task(edition_id: int, task_id: int) -> Response | str:
-    edition = _managed(edition_id)
+    edition = staff_edition(edition_id, "voting.manage")
     task = _task(edition, task_id)
     response = Response(render_template("voting/admin/task.html", edition=edition, task=task, form=ConfirmForm(),
                                         reasons=REASONS, reason_text=reason_text))
@@ -123,7 +118,7 @@ def _task_file(task: TaskRun) -> Path:
 @bp.get("/tasks/<int:task_id>/file")
 @guard("voting.manage")
 def task_file(edition_id: int, task_id: int) -> Response:
-    edition = _managed(edition_id)
+    edition = staff_edition(edition_id, "voting.manage")
     task = _task(edition, task_id)
     path = _task_file(task)
     from pb import audit
@@ -136,7 +131,7 @@ def task_file(edition_id: int, task_id: int) -> Response:
 @bp.post("/tasks/<int:task_id>/delete")
 @guard("voting.manage")
 def delete_file(edition_id: int, task_id: int) -> Response:
-    edition = _managed(edition_id)
+    edition = staff_edition(edition_id, "voting.manage")
     task = _task(edition, task_id)
     if ConfirmForm().validate_on_submit():
         _task_file(task).unlink(missing_ok=True)
@@ -148,7 +143,7 @@ def delete_file(edition_id: int, task_id: int) -> Response:
 @bp.route("/voters", methods=["GET", "POST"])
 @guard("voting.manage")
 def find(edition_id: int) -> str | Response | tuple[str, int]:
-    edition = _managed(edition_id)
+    edition = staff_edition(edition_id, "voting.manage")
     form = FindVoterForm()
     if form.validate_on_submit():
         voter = find_voter(db.session, edition, ref=form.ref.data or "", last_name=form.last_name.data or "",
@@ -170,7 +165,7 @@ def _voter(edition: Edition, voter_id: int) -> Voter:
 @bp.get("/voters/<int:voter_id>")
 @guard("voting.manage")
 def voter(edition_id: int, voter_id: int) -> str:
-    edition = _managed(edition_id)
+    edition = staff_edition(edition_id, "voting.manage")
     voter = _voter(edition, voter_id)
     return render_template("voting/admin/voter.html", edition=edition, voter=voter,
                            token=active_token(db.session, voter), voted=has_voted(db.session, voter),
@@ -180,7 +175,7 @@ def voter(edition_id: int, voter_id: int) -> str:
 @bp.route("/voters/<int:voter_id>/revoke", methods=["GET", "POST"])
 @guard("voting.manage")
 def revoke(edition_id: int, voter_id: int) -> str | Response | tuple[str, int]:
-    edition = _managed(edition_id)
+    edition = staff_edition(edition_id, "voting.manage")
     voter = _voter(edition, voter_id)
     form = RevokeForm()
     if form.validate_on_submit():

@@ -9,14 +9,11 @@ from __future__ import annotations
 import json
 from typing import Any, Iterator
 
-from flask import Blueprint, Response, abort, jsonify, request, stream_with_context, url_for
-from flask_login import current_user
+from flask import Blueprint, Response, jsonify, request, stream_with_context, url_for
 
-from pb.authz import can, public
+from pb.authz import public
 from pb.db import db
 from pb.editions import describe
-from pb.editions.models import Edition
-from pb.editions.services import get_edition
 from pb.extensions import csrf, limiter
 from pb.projects.services import ballot_projects
 from pb.voting import attempts, errors, identity
@@ -28,17 +25,12 @@ from pb.voting.services.common import vote_window
 from pb.voting.services.casting import Receipt
 from pb.voting.services.snapshot import BoxSnapshot, ballot_box
 from pb.voting.views import client_address
+from pb.web.lookups import visible_edition
 
 bp = Blueprint("voting_api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
 BOARD_PAGE = 1000
 
-
-def _edition(ref: str) -> Edition:
-    edition = get_edition(db.session, ref)
-    if not can(current_user, "edition.view", edition):
-        abort(404)
-    return edition
 
 
 def _iso(value: Any) -> str | None:
@@ -54,7 +46,7 @@ def openapi() -> Response:
 @bp.get("/editions/<edition>")
 @public
 def edition(edition: str) -> Response:
-    e = _edition(edition)
+    e = visible_edition(edition)
     opens, closes = vote_window(e)
     grade_labels = describe.grade_labels(e.grade_count or 5) if str(e.ballot_type) == "majority_judgment" else []
     districts = []
@@ -90,11 +82,9 @@ def _limited_by_attempts() -> bool:
 @public
 def cast(edition: str) -> tuple[Response, int]:
     """The vote. A vote for an edition whose vote has opened is answered before it reaches here,
-    by the same cast_vote in the fast lane (pb/voting/lane.py); this route serves the others
-    (a vote not open yet: refused; a draft: 404 unless the policy lets the user see it)."""
-    box = ballot_box(db.engine, edition)
-    if not box.frozen and not can(current_user, "edition.view", box):
-        abort(404)
+    by the same cast_vote in the fast lane (pb/voting/lane.py); this route serves the others (a
+    vote not open yet: refused; a draft: 404 unless the policy lets the user see it)."""
+    box = ballot_box(db.engine, visible_edition(edition).id)
     receipt = cast_vote(box, request.get_json(silent=True), client_address())
     return jsonify({"tracker": receipt.tracker,
                     "board": url_for("voting_api.board", edition=box.slug, _external=False)}), 201
@@ -121,7 +111,7 @@ def cast_vote(box: BoxSnapshot, body: Any, address: str) -> Receipt:
 @bp.get("/editions/<edition>/board")
 @public
 def board(edition: str) -> Response:
-    e = _edition(edition)
+    e = visible_edition(edition)
     seal_pending(db.factory, e.id)
     try:
         after = max(0, int(request.args.get("after", 0)))
@@ -149,7 +139,7 @@ def board(edition: str) -> Response:
 @bp.get("/editions/<edition>/turnout")
 @public
 def turnout(edition: str) -> Response:
-    e = _edition(edition)
+    e = visible_edition(edition)
     rows = count_participations(db.session, e)
     return jsonify({"edition": e.slug, "phase": e.phase.value, "voters": count_voters(db.session, e),
                     "by_district": [{"district_id": t.district_id, "scope": t.scope.value, "channel": t.channel.value,
@@ -160,7 +150,7 @@ def turnout(edition: str) -> Response:
 @public
 def ballots(edition: str) -> Response:
     """The anonymous ballots, shuffled, once the vote is closed (anyone can recount)."""
-    e = _edition(edition)
+    e = visible_edition(edition)
     rows = sealed_ballots(db.session, e)  # raises ResultsSealed before the close
 
     def stream() -> Iterator[str]:

@@ -1,4 +1,4 @@
-"""Demo: a small fictional register of Grenoble voters for each edition that reaches the vote,
+"""Demo: a fictional register of Grenoble voters for each edition that reaches the vote,
 tokens for all, ballots cast during the vote (most voters for an edition whose vote is over, a
 third for the vote in progress), and a few printed tokens and codes to vote in the browser."""
 
@@ -36,7 +36,7 @@ DEMO_PROJECTS = [  # title, cost €, sector index (None: city-wide)
     ("Une ressourcerie mobile dans tous les quartiers", 120_000, None),
     ("Planter 500 arbres le long des grands boulevards", 250_000, None),
 ]
-VOTERS = 36
+VOTERS = 700  # about a hundred per sector: enough for results that look like a real vote
 
 
 def _ensure_projects(session: Session, edition: Edition) -> None:
@@ -74,7 +74,9 @@ def _choose(rng: random.Random, edition: Edition, costs: dict[int, tuple[int, in
         if kind == "majority_judgment":
             chosen.update({pid: rng.randrange(edition.grade_count or 5) for pid in mine})
             continue
-        rng.shuffle(mine)
+        # Some projects are more popular than others, as in a real vote.
+        popularity = {pid: random.Random(f"{edition.year}-{pid}").random() ** 2 + 0.05 for pid in mine}
+        mine.sort(key=lambda pid: rng.random() * popularity[pid], reverse=True)
         limit = edition.max_choices or len(mine)
         budget = districts[district_id].envelope_cents
         picked = 0

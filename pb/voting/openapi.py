@@ -9,7 +9,7 @@ ERROR_CODES = [
     "token_invalid", "token_expired", "token_revoked", "token_used", "already_voted", "already_voted_paper",
     "vote_not_open", "vote_closed", "online_voting_disabled", "not_eligible", "over_budget", "under_min_share",
     "too_many_choices", "too_few_choices", "too_many_points", "unknown_project", "wrong_district", "malformed",
-    "results_sealed", "not_found", "too_many_requests",
+    "results_sealed", "results_not_published", "not_found", "too_many_requests",
 ]
 
 
@@ -99,6 +99,30 @@ SCHEMAS: dict[str, Any] = {
                            "district_id": {"type": "integer"}, "scope": {"enum": ["district", "citywide"]},
                            "channel": {"enum": ["online", "paper"]}, "count": {"type": "integer"}}}}},
     },
+    "Results": {
+        "type": "object", "required": ["edition", "rule", "tie_break", "inputs_hash", "ballots", "districts"],
+        "description": "The published count: per district envelope, every project on the ballot with its votes "
+                       "(points for cumulative ballots, sum of grades for majority judgment) and whether it is funded.",
+        "properties": {
+            "edition": {"type": "object", "properties": {"id": {"type": "integer"}, "slug": {"type": "string"},
+                                                         "name": {"type": "string"}}},
+            "rule": {"type": "string"}, "tie_break": {"type": "string"}, "tie_break_seed": {"type": "string"},
+            "inputs_hash": {"type": "string", "description": "SHA-256 of every counted input"},
+            "published_at": {"type": ["string", "null"]}, "ballots": {"type": "integer"},
+            "currency": {"const": "EUR"}, "amounts": {"const": "cents"},
+            "districts": {"type": "array", "items": {"type": "object", "required": ["id", "code", "envelope", "spent", "projects"],
+                "properties": {
+                    "id": {"type": "integer"}, "code": {"type": "string"}, "name": {"type": "string"},
+                    "envelope": {"type": "integer"}, "spent": {"type": "integer"}, "ballots": {"type": "integer"},
+                    "channels": {"type": "object", "additionalProperties": {"type": "integer"}},
+                    "projects": {"type": "array", "items": {"type": "object",
+                        "required": ["id", "reference", "title", "cost", "votes", "selected"],
+                        "properties": {"id": {"type": "integer"}, "reference": {"type": "string"}, "title": {"type": "string"},
+                                       "cost": {"type": "integer"}, "votes": {"type": "integer"},
+                                       "selected": {"type": "boolean"},
+                                       "funding_order": {"type": ["integer", "null"]}}}}}}},
+        },
+    },
     "Ballots": {
         "type": "object", "required": ["edition", "ballots"],
         "properties": {"edition": {"type": "string"},
@@ -149,6 +173,12 @@ def document() -> dict[str, Any]:
                                {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000}}],
                 "responses": {"200": _ok("Entries in position order", "Board"), "400": _error("malformed"),
                               "404": _error("No such edition")}}},
+            "/api/v1/editions/{edition}/results": {"get": {
+                "summary": "The published results, per district envelope", "operationId": "getResults",
+                "parameters": [EDITION_PARAM],
+                "responses": {"200": _ok("The published count", "Results"), "404": _error("No such edition; "
+                              "results_not_published: the count is not published yet"),
+                              "409": _error("results_sealed: the vote is not closed")}}},
             "/api/v1/editions/{edition}/turnout": {"get": {
                 "summary": "Turnout: sign-ins per district, scope and channel (live)", "operationId": "getTurnout",
                 "parameters": [EDITION_PARAM],

@@ -9,16 +9,14 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
-from flask_login import current_user
 from werkzeug import Response
 
-from pb.authz import can, public
+from pb.authz import public
 from pb.db import db
 from pb.editions import describe
 from pb.editions.models import Edition, Phase
-from pb.editions.services import get_edition
 from pb.editions.views import PUBLIC_LINKS
 from pb.errors import PbError
 from pb.extensions import counts_failures, failed_attempt, limiter
@@ -30,6 +28,7 @@ from pb.voting.services.casting import ballot_preview, cast_ballot, districts_of
 from pb.voting.services.results import results_open
 from pb.web.forms import form_status
 from pb.web.pagination import paginate
+from pb.web.lookups import visible_edition
 
 bp = Blueprint("voting", __name__)
 PUBLIC_LINKS.extend([(_l("Vote"), "voting.ballot"), (_l("Public board of trackers"), "voting.board")])
@@ -43,12 +42,6 @@ def token_limit() -> str:
 def client_address() -> str:
     return request.remote_addr or ""
 
-
-def _edition(slug: str) -> Edition:
-    edition = get_edition(db.session, slug)
-    if not can(current_user, "edition.view", edition):
-        abort(404)
-    return edition
 
 
 def _refused(error: PbError) -> tuple[str, int]:
@@ -146,7 +139,7 @@ def _choices_from_form(edition: Edition) -> Any:
 @bp.get("/editions/<slug>/vote")
 @public
 def ballot(slug: str) -> Response | str:
-    edition = _edition(slug)
+    edition = visible_edition(slug)
     data, opened = _current_vote(edition)
     if opened is None:
         return render_template("voting/closed_or_code.html", edition=edition, form=CodeForm(),
@@ -158,7 +151,7 @@ def ballot(slug: str) -> Response | str:
 @bp.post("/editions/<slug>/vote/review")
 @public
 def review(slug: str) -> Response | str | tuple[str, int]:
-    edition = _edition(slug)
+    edition = visible_edition(slug)
     data, opened = _current_vote(edition)
     if opened is None:
         return redirect(url_for("voting.ballot", slug=slug))
@@ -184,7 +177,7 @@ def review(slug: str) -> Response | str | tuple[str, int]:
 @bp.post("/editions/<slug>/vote/confirm")
 @public
 def confirm(slug: str) -> Response | str | tuple[str, int]:
-    edition = _edition(slug)
+    edition = visible_edition(slug)
     data, opened = _current_vote(edition)
     if opened is None:
         return redirect(url_for("voting.ballot", slug=slug))
@@ -209,7 +202,7 @@ def confirm(slug: str) -> Response | str | tuple[str, int]:
 @bp.get("/editions/<slug>/vote/receipt")
 @public
 def receipt(slug: str) -> str | Response:
-    edition = _edition(slug)
+    edition = visible_edition(slug)
     data = session.get("receipt")
     if not data or data.get("edition") != edition.id:
         return redirect(url_for("voting.board", slug=slug))
@@ -230,7 +223,7 @@ def board(slug: str) -> str:
     from pb.voting.models import BoardEntry
     import sqlalchemy as sa
 
-    edition = _edition(slug)
+    edition = visible_edition(slug)
     seal_pending(db.factory, edition.id)
     searched = (request.args.get("tracker") or "").strip()[:40]
     found = find_tracker(db.session, edition.id, searched) if searched else None
@@ -248,7 +241,7 @@ def board(slug: str) -> str:
 @public
 @limiter.limit(token_limit, methods=["POST"], deduct_when=counts_failures)
 def request_code(slug: str) -> str | Response | tuple[str, int]:
-    edition = _edition(slug)
+    edition = visible_edition(slug)
     form = RequestCodeForm()
     sent_to = None
     if form.validate_on_submit():

@@ -57,3 +57,14 @@ def paginate(session: Session, stmt: sa.Select[Any], page: int | str | None = 1,
     limited = stmt.limit(per_page).offset((page - 1) * per_page)
     items = session.scalars(limited).unique().all() if scalars else session.execute(limited).all()
     return Page(items=items, page=page, per_page=per_page, total=total)
+
+
+def paginate_list(items: Sequence[T], page: int | str | None = 1, per_page: int = 25) -> Page[T]:
+    """A page of a list already in memory (a queue merged from several queries)."""
+    try:
+        page = max(1, int(page or 1))
+    except (TypeError, ValueError):
+        page = 1
+    per_page = max(1, min(per_page, MAX_PER_PAGE))
+    page = min(page, max(1, -(-len(items) // per_page)))
+    return Page(items=items[(page - 1) * per_page: page * per_page], page=page, per_page=per_page, total=len(items))

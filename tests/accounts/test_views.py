@@ -101,3 +101,14 @@ def test_admin_grants_and_revokes_a_scoped_role(client, make, auth, session) -> 
     assert client.post(f"/admin/staff/{assignment.id}/revoke").status_code == 302
     session.expire_all()
     assert session.query(RoleAssignment).filter_by(user_id=person.id).count() == 0
+
+
+def test_password_change_needs_the_current_password(client, make, auth, session) -> None:
+    user = make.user("three@ville.example")
+    session.commit()
+    auth.login(user)
+    response = client.post("/account/", data={"which": "password", "pw-current": "not my password",
+                                              "pw-password": "another long one", "pw-confirm": "another long one"})
+    assert response.status_code == 422 and 'id="pw-current-error"' in response.get_data(as_text=True)
+    client.post("/account/logout")
+    assert client.post("/account/login", data={"email": user.email, "password": PASSWORD}).status_code == 302

@@ -102,3 +102,25 @@ def test_a_district_moderator_sees_only_their_district(session, cycle, make) -> 
     with pytest.raises(Forbidden):
         moderation.hide(session, local, there, "Hors de mon secteur")
     moderation.hide(session, local, here, "Doublon")
+
+
+def test_the_moderation_queue_is_paginated(client, auth, session, make) -> None:
+    from pb.authz import SYSTEM
+    from pb.editions import services as editions
+    from pb.editions.models import Phase
+    from pb.ideas import services as ideas
+    from pb.ideas.models import Flag
+
+    edition = make.edition(districts=1)
+    editions.set_phase(session, SYSTEM, edition, Phase.SUBMISSION)
+    author, moderator = make.user(), make.user(roles=["moderator"])
+    for i in range(55):
+        idea = ideas.create_idea(session, author, edition, title=f"Idée {i:02d}", description="Texte assez long pour passer.",
+                                 district_id=edition.districts[0].id, theme="nature", estimated_cost_cents=1000_00)
+        session.add(Flag(edition_id=edition.id, idea_id=idea.id, user_id=moderator.id, reason="spam"))
+    session.commit()
+    auth.login(moderator)
+    first = client.get(f"/admin/editions/{edition.id}/moderation").get_data(as_text=True)
+    second = client.get(f"/admin/editions/{edition.id}/moderation?page=2").get_data(as_text=True)
+    assert first.count('<tr id="idea-') == 50 and second.count('<tr id="idea-') == 5
+    assert "page=2" in first

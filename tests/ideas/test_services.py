@@ -12,7 +12,7 @@ from pb.editions import services as editions
 from pb.editions.models import Phase
 from pb.errors import Forbidden, ValidationFailed
 from pb.ideas import rules, services
-from pb.ideas.models import Channel, Idea, IdeaStatus
+from pb.ideas.models import Channel, IdeaStatus
 from pb.projects.models import ProjectStatus
 
 VALUES = {"title": "Des arbres fruitiers au Jardin de Ville", "theme": "nature",

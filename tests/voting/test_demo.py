@@ -18,7 +18,7 @@ def test_demo_votes_and_prints_working_tokens(client, session) -> None:
     summary = load_demo(session)
     session.commit()
     past, current = session.scalars(sa.select(Edition).order_by(Edition.year)).all()[:2]
-    assert past.phase.value == "results" and current.phase.value == "vote"
+    assert past.phase.value == "implementation" and current.phase.value == "vote"
     assert session.scalar(sa.select(sa.func.count()).select_from(Ballot).where(Ballot.edition_id == past.id)) > 10
     assert verify_board(session, past.id).ok and verify_board(session, past.id).pending == 0
     assert session.scalar(sa.select(sa.func.count()).select_from(BoardEntry).where(BoardEntry.edition_id == current.id)) > 0

@@ -49,3 +49,11 @@ def test_parse_money_refuses_what_it_cannot_read() -> None:
     for bad in ("", "abc", "-5", "1,234,5", "12,34,567", "1.234,567.89", "1,2345"):
         with pytest.raises(ValueError):
             parse_money(bad)
+
+
+def test_paginate_list() -> None:
+    from pb.web.pagination import paginate_list
+
+    page = paginate_list(list(range(120)), 3, per_page=50)
+    assert (page.items, page.pages, page.total) == (list(range(100, 120)), 3, 120)
+    assert paginate_list([], 5).items == [] and paginate_list([], 5).page == 1

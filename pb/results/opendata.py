@@ -1,0 +1,130 @@
+"""Open data: the anonymised ballots as Pabulib files, and the projects as CSV.
+
+The Pabulib export holds, per district envelope, the projects with `votes`, `score` and
+`selected`, and the ballots in the box's shuffled order, numbered 1, 2, 3... with their channel
+(`voting_method`): no tracker, no voter key, nothing else. The canonical key order is the
+tally core's writer's, which the official Pabulib checker accepts."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import unicodedata
+from typing import Iterable
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, joinedload
+
+from pb.editions.models import BallotType, District, Edition, Phase
+from pb.editions.services import get_territory
+from pb.projects.models import Project
+from pb.results.models import TallyRun
+from pb.results.services import collect, election_of, published_run, runs
+from pb.tally import Outcome, pabulib
+from pb.tracking.services import implementation_dates
+
+
+def pabulib_meta(session: Session, edition: Edition, district: District) -> dict[str, str]:
+    territory = get_territory(session)
+    meta = {
+        "description": f"{edition.name} – {district.name}",
+        "country": "France",
+        "unit": territory.name,
+        "subunit": district.name,
+        "instance": str(edition.year),
+        "language": "fr",
+        "currency": "EUR",
+        "edition": str(edition.year),
+    }
+    window = edition.window(Phase.VOTE)
+    begin, end = (window.starts_at, window.ends_at) if window else (edition.vote_opened_at, edition.vote_opened_at)
+    if begin is not None and end is not None:
+        meta["date_begin"], meta["date_end"] = begin.strftime("%d.%m.%Y"), end.strftime("%d.%m.%Y")
+    if edition.ballot_type in (BallotType.APPROVAL, BallotType.KNAPSACK):
+        meta["min_length"] = str(edition.min_choices)
+        if edition.max_choices:
+            meta["max_length"] = str(edition.max_choices)
+        if edition.ballot_type is BallotType.KNAPSACK:
+            meta["max_sum_cost"] = str(district.envelope_cents // 100)
+    elif edition.ballot_type is BallotType.CUMULATIVE and edition.cumulative_points:
+        meta["max_sum_points"] = str(edition.cumulative_points)
+    elif edition.ballot_type is BallotType.MAJORITY_JUDGMENT and edition.grade_count:
+        meta["min_points"], meta["max_points"] = "0", str(edition.grade_count - 1)
+        meta["default_score"] = "0"
+    return meta
+
+
+def result_run(session: Session, edition: Edition) -> TallyRun | None:
+    """The run whose `selected` the export shows: the published one, else the latest."""
+    return published_run(session, edition) or next(iter(runs(session, edition)), None)
+
+
+def export_pabulib(session: Session, edition: Edition) -> dict[str, str]:
+    """district code -> the Pabulib text of that envelope. Refused before the vote is closed."""
+    tally = result_run(session, edition)
+    by_district = {r.district_id: r for r in tally.districts} if tally else {}
+    files = {}
+    for scope in collect(session, edition):
+        election = election_of(edition, scope, pabulib_meta(session, edition, scope.district))
+        outcome = None
+        result = by_district.get(scope.district.id)
+        if result is not None:
+            public = {p.id: p.public_id for p in scope.projects}
+            outcome = Outcome(rule=tally.rule, tie_break=tally.tie_break,  # type: ignore[union-attr]
+                              selected=tuple(public[pid] for pid in result.selected),
+                              spent=election.total_cost(election.index[public[pid]] for pid in result.selected),
+                              budget=election.budget, details=dict(tally.options))  # type: ignore[union-attr]
+        files[scope.district.code] = pabulib.write(election, outcome)
+    return files
+
+
+def file_name(session: Session, edition: Edition, district: District) -> str:
+    """France_<Territory>_<year>_<district>.pb, as Pabulib names its files."""
+    def part(text: str) -> str:
+        plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+        return re.sub(r"[^A-Za-z0-9]+", "_", plain).strip("_")
+
+    return f"France_{part(get_territory(session).name)}_{edition.year}_{part(district.name)}.pb"
+
+
+# -- projects CSV ----------------------------------------------------------------------------------
+
+CSV_COLUMNS = ["identifier", "edition", "title", "theme", "district", "address", "latitude", "longitude",
+               "cost_eur", "votes", "status", "implementation_started", "implementation_delivered"]
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: object) -> object:
+    """A text cell that a spreadsheet would run as a formula is prefixed with an apostrophe."""
+    if isinstance(value, str) and value.startswith(_FORMULA):
+        return "'" + value
+    return value
+
+
+def projects_csv(session: Session, edition: Edition) -> str:
+    """One row per project of the edition (UTF-8 with a BOM, so spreadsheets read the accents)."""
+    projects = session.scalars(sa.select(Project).where(Project.edition_id == edition.id)
+                               .options(joinedload(Project.district)).order_by(Project.number)).all()
+    tally = published_run(session, edition)
+    votes: dict[int, int] = {}
+    if tally is not None:
+        for result in tally.districts:
+            votes.update({int(pid): score for pid, score in result.scores.items()})
+    dates = implementation_dates(session, [p.id for p in projects])
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for p in projects:
+        started, delivered = dates.get(p.id, (None, None))
+        writer.writerow([safe_cell(v) for v in (
+            p.public_id, edition.slug, p.title, p.theme, p.district.name, p.address,
+            "" if p.latitude is None else p.latitude, "" if p.longitude is None else p.longitude,
+            f"{p.cost_cents / 100:.2f}", votes.get(p.id, ""), p.status.value,
+            started.isoformat() if started else "", delivered.isoformat() if delivered else "",
+        )])
+    return "\ufeff" + buf.getvalue()
+
+
+def districts_with_files(edition: Edition) -> Iterable[District]:
+    return edition.districts

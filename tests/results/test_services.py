@@ -1,0 +1,92 @@
+from __future__ import annotations
+
+import pytest
+
+from pb.audit.models import AuditEntry
+from pb.authz import SYSTEM
+from pb.errors import Forbidden
+from pb.projects.models import ProjectStatus as S
+from pb.results import services
+from pb.voting.errors import ResultsSealed
+
+
+def test_nothing_is_counted_before_the_vote_closes(session, voted) -> None:
+    edition, _p = voted
+    with pytest.raises(ResultsSealed):
+        services.run_tally(session, SYSTEM, edition)
+    with pytest.raises(ResultsSealed):
+        services.public_results(session, edition)
+
+
+def test_count_records_each_district_with_channels_and_hash(session, closed) -> None:
+    edition, p = closed
+    tally = services.run_tally(session, SYSTEM, edition)
+    d0, d1 = tally.districts
+    # District 1: park 5, bench 7, pool 6 votes: bench (10 000) then pool (50 000) fund; park no longer fits.
+    assert d0.selected == [p["bench"].id, p["pool"].id]
+    assert d0.spent_cents == 60_000_00 and d0.budget_cents == 100_000_00
+    assert d0.scores == {str(p["park"].id): 5, str(p["bench"].id): 7, str(p["pool"].id): 6}
+    assert d0.channels == {"online": 7, "paper": 4} and d0.ballots == 11
+    # District 2: bike 3 votes (90 000) funded, tree (20 000) no longer fits.
+    assert d1.selected == [p["bike"].id] and d1.spent_cents == 90_000_00
+    assert tally.ballots == 16 and len(tally.inputs_hash) == 64
+    assert d0.explanation["fr"] and d0.explanation["en"] and d0.explanation["fr"] != d0.explanation["en"]
+    again = services.run_tally(session, SYSTEM, edition)
+    assert again.inputs_hash == tally.inputs_hash and again.id != tally.id
+    assert session.query(AuditEntry).filter_by(action="results.run").count() == 2
+
+
+def test_the_hash_changes_with_any_input(session, closed) -> None:
+    edition, p = closed
+    first = services.run_tally(session, SYSTEM, edition).inputs_hash
+    p["tree"].cost_cents += 1
+    assert services.run_tally(session, SYSTEM, edition).inputs_hash != first
+
+
+def test_publish_makes_winners_and_is_final(session, closed, make) -> None:
+    edition, p = closed
+    with pytest.raises(Forbidden):
+        services.run_tally(session, make.user(), edition)
+    tally = services.run_tally(session, SYSTEM, edition)
+    services.publish_run(session, SYSTEM, tally)
+    assert {k: v.status for k, v in p.items()} == {"park": S.NOT_SELECTED, "bench": S.WINNER, "pool": S.WINNER,
+                                                   "bike": S.WINNER, "tree": S.NOT_SELECTED}
+    assert services.public_results(session, edition) is tally
+    with pytest.raises(services.AlreadyPublished):
+        services.publish_run(session, SYSTEM, services.run_tally(session, SYSTEM, edition))
+
+
+def test_results_are_not_public_before_publication(session, closed) -> None:
+    edition, _p = closed
+    services.run_tally(session, SYSTEM, edition)
+    with pytest.raises(services.NotPublished):
+        services.public_results(session, edition)
+
+
+def test_cumulative_and_majority_judgment_editions(session, make) -> None:
+    from pb.editions import services as editions
+    from pb.editions.models import Phase
+    from pb.projects.services import create_project
+
+    from .conftest import put_ballots
+
+    edition = make.edition(districts=1, envelope_cents=100_00, ballot_type="cumulative", cumulative_points=5,
+                           aggregation_rule="greedy", tie_break="lexicographic")
+    d = edition.districts[0]
+    a, b, c = (create_project(session, edition, d, title=t, cost_cents=40_00, status=S.ON_BALLOT) for t in "ABC")
+    editions.set_phase(session, SYSTEM, edition, Phase.VOTE)
+    put_ballots(session, edition, d, [({a: 4, b: 1}, "online"), ({c: 5}, "online"), ({b: 3, c: 2}, "paper")])
+    editions.set_phase(session, SYSTEM, edition, Phase.RESULTS)
+    tally = services.run_tally(session, SYSTEM, edition)
+    assert tally.districts[0].selected == [c.id, a.id]  # 7 and 4 points; b (4) ties a and loses on id order
+    assert tally.districts[0].scores == {str(a.id): 4, str(b.id): 4, str(c.id): 7}
+
+    mj = make.edition(districts=1, envelope_cents=100_00, ballot_type="majority_judgment", grade_count=5,
+                      aggregation_rule="mj", min_choices=0, max_choices=None, tie_break="lexicographic")
+    d = mj.districts[0]
+    x, y = (create_project(session, mj, d, title=t, cost_cents=60_00, status=S.ON_BALLOT) for t in "XY")
+    editions.set_phase(session, SYSTEM, mj, Phase.VOTE)
+    put_ballots(session, mj, d, [({x: 4, y: 1}, "online"), ({x: 3, y: 4}, "online"), ({x: 2, y: 0}, "online")])
+    editions.set_phase(session, SYSTEM, mj, Phase.RESULTS)
+    tally = services.run_tally(session, SYSTEM, mj)
+    assert tally.districts[0].selected == [x.id]  # majority grades: x 3, y 1; only one fits

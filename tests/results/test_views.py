@@ -1,0 +1,106 @@
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+
+import jsonschema
+
+from pb.authz import SYSTEM
+from pb.results import services
+from pb.tally import pabulib
+
+
+def _publish(session, edition):
+    services.publish_run(session, SYSTEM, services.run_tally(session, SYSTEM, edition))
+    session.commit()
+
+
+def test_results_pages_sealed_then_pending_then_published(client, session, voted) -> None:
+    from pb.editions import services as editions
+    from pb.editions.models import Phase
+
+    edition, p = voted
+    session.commit()
+    page = client.get(f"/editions/{edition.slug}/results").get_data(as_text=True)
+    assert "Bancs" not in page and ("sealed" in page or "scellée" in page)
+    assert client.get(f"/api/v1/editions/{edition.slug}/results").json["error"]["code"] == "results_sealed"
+    assert client.get(f"/editions/{edition.slug}/results/projects.csv").status_code == 409
+    editions.set_phase(session, SYSTEM, edition, Phase.RESULTS)
+    session.commit()
+    assert "Bancs" not in client.get(f"/editions/{edition.slug}/results").get_data(as_text=True)
+    response = client.get(f"/api/v1/editions/{edition.slug}/results")
+    assert response.status_code == 404 and response.json["error"]["code"] == "results_not_published"
+    _publish(session, edition)
+    page = client.get(f"/editions/{edition.slug}/results").get_data(as_text=True)
+    assert "Bancs" in page and "<svg" in page and 'role="img"' in page and "<title" in page
+    assert page.count('class="bar-funded"') == 3  # bench, pool, bike
+
+
+def test_results_json_matches_the_api_document(client, session, closed) -> None:
+    edition, p = closed
+    _publish(session, edition)
+    doc = client.get("/api/v1/openapi.json").json
+    response = client.get(f"/api/v1/editions/{edition.slug}/results")
+    assert response.status_code == 200
+    schema = doc["paths"]["/api/v1/editions/{edition}/results"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+    jsonschema.validate(response.json, {**schema, "components": doc["components"]})
+    first = response.json["districts"][0]
+    assert first["envelope"] == 100_000_00 and first["spent"] == 60_000_00
+    funded = {x["title"]: (x["votes"], x["selected"], x["funding_order"]) for x in first["projects"]}
+    assert funded["Bancs"] == (7, True, 1) and funded["Piscine"] == (6, True, 2)
+
+
+def test_projects_csv_is_formula_safe_and_complete(client, session, closed) -> None:
+    edition, p = closed
+    _publish(session, edition)
+    response = client.get(f"/editions/{edition.slug}/results/projects.csv")
+    text = response.get_data(as_text=True)
+    assert response.mimetype == "text/csv" and text.startswith("\ufeff")
+    rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
+    assert len(rows) == 5
+    park = next(r for r in rows if "HYPERLINK" in r["title"])
+    assert park["title"].startswith("'=")  # a spreadsheet shows it, never runs it
+    bench = next(r for r in rows if r["title"] == "Bancs")
+    assert (bench["cost_eur"], bench["votes"], bench["status"], bench["edition"]) == ("10000.00", "7", "winner", edition.slug)
+
+
+def test_pabulib_downloads_recount_to_the_published_winners(client, session, closed) -> None:
+    edition, p = closed
+    _publish(session, edition)
+    archive = zipfile.ZipFile(io.BytesIO(client.get(f"/editions/{edition.slug}/results/pabulib.zip").data))
+    assert len(archive.namelist()) == 2
+    one = client.get(f"/editions/{edition.slug}/results/{edition.districts[0].code}.pb").get_data(as_text=True)
+    election = pabulib.read(one)
+    assert election.num_voters == 11
+    winners = [x.id for x in election.projects if x.selected == 1]
+    from pb.tally import run
+
+    assert sorted(run(election, "greedy").selected) == sorted(winners) == sorted([p["bench"].public_id, p["pool"].public_id])
+    # Anonymised: voters numbered in the box's order, with their channel only.
+    assert election.ballots.ids[:3] == ("1", "2", "3")
+    assert set(election.ballots.voter_fields) == {"voting_method"}
+
+
+def test_admin_counts_then_publishes_after_confirmation(client, auth, make, session, closed) -> None:
+    edition, p = closed
+    admin = make.user(roles=[("admin", edition)])
+    session.commit()
+    auth.login(admin)
+    assert client.get(f"/admin/editions/{edition.id}/results").status_code == 200
+    assert client.post(f"/admin/editions/{edition.id}/results").status_code == 302
+    run = services.runs(session, edition)[0]
+    page = client.get(f"/admin/editions/{edition.id}/results/{run.id}").get_data(as_text=True)
+    assert run.inputs_hash in page
+    assert services.published_run(session, edition) is None
+    assert client.post(f"/admin/editions/{edition.id}/results/{run.id}").status_code == 302
+    session.expire_all()
+    assert services.published_run(session, edition).id == run.id
+
+
+def test_a_resident_cannot_count(client, auth, make, session, closed) -> None:
+    edition, _p = closed
+    resident = make.user()
+    session.commit()
+    auth.login(resident)
+    assert client.post(f"/admin/editions/{edition.id}/results").status_code == 403
