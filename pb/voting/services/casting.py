@@ -294,15 +294,15 @@ class _PostgresVote:
     )
 
     def __init__(self, conn: Any, *, begin: bool) -> None:
-        self.conn = conn
+        self.cursor = conn.cursor()  # one for the vote's statements (each new cursor has its setup cost)
         self.begin = begin
 
     def use_token(self, edition_id: int, token_id: str, now: dt.datetime) -> Any:
         # Closing the vote takes an EXCLUSIVE lock on the ballot table: it waits for the votes
         # in flight, and the votes that start after it read the closed phase (below).
         lock = "LOCK TABLE ballot IN ROW EXCLUSIVE MODE"
-        self.conn.execute("BEGIN; " + lock if self.begin else lock)
-        return self.conn.execute(self.USE_TOKEN, {"now": now, "token": token_id, "edition": edition_id}).fetchone()
+        self.cursor.execute("BEGIN; " + lock if self.begin else lock)
+        return self.cursor.execute(self.USE_TOKEN, {"now": now, "token": token_id, "edition": edition_id}).fetchone()
 
     def insert(self, participations: list[dict[str, Any]], ballots: list[dict[str, Any]], board: dict[str, Any],
                audit: dict[str, Any], *, voter_key: str, voter_ref: str) -> None:
@@ -317,7 +317,7 @@ class _PostgresVote:
             params.update({f"bi{i}": b["id"], f"be{i}": b["edition_id"], f"bd{i}": b["district_id"],
                            f"bc{i}": b["channel"], f"bj{i}": json.dumps(b["choices"])})
         try:
-            self.conn.execute(_insert_sql(len(participations)), params)
+            self.cursor.execute(_insert_sql(len(participations)), params)
         except pg.UniqueViolation as error:
             if error.diag.table_name == "participation":
                 raise _AlreadySignedIn(voter_key, voter_ref) from None
