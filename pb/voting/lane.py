@@ -78,7 +78,7 @@ class VoteLane:
             status, body = 500, {"error": {"code": "server_error", "message": "Internal error"}}
         from pb.app import security_headers
 
-        data = (self.app.json.dumps(body) + "\n").encode()  # as Flask's jsonify writes it
+        data = (self.app.json.dumps(body, separators=(",", ":")) + "\n").encode()  # as Flask's jsonify writes it
         start_response(f"{status} {HTTPStatus(status).phrase}", [
             ("Content-Type", self.app.json.mimetype), ("Content-Length", str(len(data))), *security_headers(self.app)])
         return [data]

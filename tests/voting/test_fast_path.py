@@ -202,3 +202,16 @@ def test_the_fast_lane_sees_the_client_address_behind_the_proxy(database_url, se
                                       headers={"X-Forwarded-For": "203.0.113.7"})
     assert response.status_code == 201
     assert audit_lines(session, "vote.accepted")[0].detail["client"] == "203.0.113.7"
+
+
+def test_the_fast_lane_writes_the_json_as_flask_does(database_url, session, make) -> None:
+    app = make_test_app(database_url)
+    world = build_world(session, make)
+    review = build_world(session, make, phase="review")  # answered by the Flask route
+    client = app.test_client()
+    lane = client.post(f"/api/v1/editions/{world.slug}/ballots", json={"token": "nope", "choices": [1]})
+    route = client.post(f"/api/v1/editions/{review.slug}/ballots", json={"token": "nope", "choices": [1]})
+    assert lane.json["error"]["code"] == "token_invalid" and route.json["error"]["code"] == "vote_not_open"
+    assert lane.get_data(as_text=True).startswith('{"error":{"code":"token_invalid","message":')
+    assert route.get_data(as_text=True).startswith('{"error":{"code":"vote_not_open","message":')
+    assert lane.headers["Content-Type"] == route.headers["Content-Type"]
