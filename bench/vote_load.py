@@ -47,11 +47,11 @@ def recreate_database(url: str) -> None:
     admin.dispose()
 
 
-def environment(url: str) -> dict[str, str]:
+def environment(url: str, rate_limit_storage: str = "") -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PB_")}
     env.update(PB_DATABASE_URL=url, PB_ENV="development", PB_SECRET_KEY="bench-secret-" + "s" * 40,
                PB_VOTER_PEPPER="bench-pepper-" + "p" * 40, PB_MAIL_BACKEND="console", PB_REDIS_URL="",
-               PB_BASE_URL="http://127.0.0.1")
+               PB_BASE_URL="http://127.0.0.1", PB_RATE_LIMIT_STORAGE=rate_limit_storage)
     return env
 
 
@@ -112,11 +112,12 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_gunicorn(url: str, port: int, workers: int, threads: int, worker_class: str) -> subprocess.Popen[bytes]:
+def start_gunicorn(url: str, port: int, workers: int, threads: int, worker_class: str,
+                   rate_limit_storage: str = "") -> subprocess.Popen[bytes]:
     cmd = [str(ROOT / ".venv/bin/gunicorn"), "-k", worker_class, "-w", str(workers), "--threads", str(threads),
            "-b", f"127.0.0.1:{port}", "--keep-alive", "30", "--backlog", "2048", "--log-level", "warning",
            "pb.app:create_app()"]
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=environment(url), start_new_session=True)
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=environment(url, rate_limit_storage), start_new_session=True)
     for _ in range(200):
         try:
             c = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
@@ -332,6 +333,8 @@ def main() -> None:
     parser.add_argument("--worker-class", default="sync", help="gunicorn -k: sync, or gthread (keep-alive)")
     parser.add_argument("--workers", type=int, default=6)
     parser.add_argument("--threads", type=int, default=1, help="gthread only (sync needs 1)")
+    parser.add_argument("--rate-limit-storage", default="",
+                        help="the limiter's store, e.g. redis://127.0.0.1:6379/5 (default: each process's memory)")
     args = parser.parse_args()
     url = os.environ.get("PB_BENCH_DATABASE_URL", DEFAULT_URL)
     print(machine())
@@ -344,18 +347,20 @@ def main() -> None:
     monitor = psycopg.connect(f"host=127.0.0.1 user=postgres dbname={database}", autocommit=True)
     edition_id = monitor.execute("SELECT id FROM edition WHERE slug = %s", (slug,)).fetchone()[0]
     port = free_port()
-    server = start_gunicorn(url, port, args.workers, args.threads, args.worker_class)
+    server = start_gunicorn(url, port, args.workers, args.threads, args.worker_class, args.rate_limit_storage)
     print(f"gunicorn -k {args.worker_class} -w {args.workers} --threads {args.threads}, {args.clients} concurrent "
-          f"clients, {args.votes} votes per side and run")
+          f"clients, {args.votes} votes per side and run, rate limits in {args.rate_limit_storage or 'memory'}")
     results: list[tuple[dict[str, float], dict[str, float]]] = []
     try:
         drive_app(port, slug, tokens[-warmup:], choices[-warmup:], min(args.clients, 8))
         for run in range(args.runs):
             offset = 2 * args.votes * run
             cpu0, pg0, me0 = cpu_seconds(server.pid), postgres_cpu(monitor, database), time.process_time()
+            redis0 = cpu_by_pid(name="redis-server")
             app = drive_app(port, slug, tokens[offset: offset + args.votes], choices[offset: offset + args.votes],
                             args.clients)
             app["server_cpu_ms"] = 1000 * (cpu_seconds(server.pid) - cpu0) / app["accepted"]
+            app["redis_cpu_ms"] = 1000 * cpu_delta(redis0, cpu_by_pid(name="redis-server")) / app["accepted"]
             app["postgres_cpu_ms"] = 1000 * cpu_delta(pg0, postgres_cpu(monitor, database)) / app["accepted"]
             app["client_cpu_ms"] = 1000 * (time.process_time() - me0) / app["accepted"]
             pg0, me0 = postgres_cpu(monitor, database), time.process_time()
@@ -367,7 +372,7 @@ def main() -> None:
             base["client_cpu_ms"] = 1000 * (time.process_time() - me0) / base["accepted"]
             results.append((app, base))
             print(f"run {run + 1}")
-            print(line("  app (HTTP, gunicorn)", app))
+            print(line("  app (HTTP, gunicorn)", app) + (f", Redis {app['redis_cpu_ms']:.2f} ms" if args.rate_limit_storage else ""))
             print(line("  baseline (psycopg, same SQL)", base))
             print(f"  ratio app/baseline: {app['per_second'] / base['per_second']:.2f}", flush=True)
     finally:

@@ -15,7 +15,7 @@ from pb.db import utcnow
 from pb.projects.models import Project
 from pb.voting.services.snapshot import ballot_box
 
-from ..conftest import IS_POSTGRES, make_test_app
+from ..conftest import IS_POSTGRES, TEST_REDIS_URL, make_test_app
 from .conftest import World, build_world, post_ballot, table_counts
 
 
@@ -98,16 +98,16 @@ def test_a_tracker_collision_is_drawn_again(client, session, world: World, monke
 class _DeadStore:
     """A limiter whose store cannot be reached (Redis down)."""
 
-    @property
-    def limiter(self):  # type: ignore[no-untyped-def]
-        return self
-
     enabled = True
 
-    def test(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    @property
+    def storage(self):  # type: ignore[no-untyped-def]
+        return self
+
+    def get(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         raise ConnectionError("redis is down")
 
-    hit = test
+    incr = get
 
 
 @pytest.fixture
@@ -215,3 +215,25 @@ def test_the_fast_lane_writes_the_json_as_flask_does(database_url, session, make
     assert lane.get_data(as_text=True).startswith('{"error":{"code":"token_invalid","message":')
     assert route.get_data(as_text=True).startswith('{"error":{"code":"vote_not_open","message":')
     assert lane.headers["Content-Type"] == route.headers["Content-Type"]
+
+
+@pytest.mark.redis
+@pytest.mark.skipif(not TEST_REDIS_URL, reason="needs a Redis server: set PB_TEST_REDIS_URL (CI does)")
+def test_failed_attempts_are_counted_in_redis_with_one_lookup(database_url, session, make) -> None:
+    import redis
+
+    app = make_test_app(database_url, rate_limit_storage=TEST_REDIS_URL, rate_limit_tokens="3 per minute")
+    store = redis.Redis.from_url(TEST_REDIS_URL)
+    try:
+        world = build_world(session, make)
+        client = app.test_client()
+        codes = [post_ballot(client, world, f"bad-{i}", [1]).status_code for i in range(4)]
+        assert codes == [401, 401, 401, 429]
+        assert any(b"voting_api.cast/address" in key for key in store.keys("LIMITS:*"))
+        elsewhere = client.post(f"/api/v1/editions/{world.slug}/ballots", environ_base={"REMOTE_ADDR": "10.0.0.8"},
+                                json={"token": world.tokens[0].token, "choices": _own(world, 0)})
+        assert elsewhere.status_code == 201  # another address, a good token
+    finally:
+        for key in store.scan_iter("LIMITS:*voting_api.cast*"):
+            store.delete(key)
+        make_test_app(database_url)  # the shared limiter goes back to memory for the other tests
