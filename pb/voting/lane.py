@@ -27,10 +27,12 @@ from flask import Flask, g
 from werkzeug.datastructures import LanguageAccept
 from werkzeug.http import parse_accept_header, parse_cookie
 
+from pb.app import security_headers
 from pb.db import db
 from pb.errors import PbError
 from pb.i18n import LANG_COOKIE
-from pb.voting.services.snapshot import ballot_box
+from pb.voting.api import cast_vote
+from pb.voting.services.snapshot import BoxSnapshot, ballot_box
 
 MAX_BODY = 64 * 1024  # a ballot is a few hundred bytes; anything larger goes to Flask (and its limit)
 log = logging.getLogger("pb.voting")
@@ -59,9 +61,8 @@ class VoteLane:
                 return self._vote(environ, start_response, box, environ["wsgi.input"].read(int(length)))
         return self.next(environ, start_response)
 
-    def _vote(self, environ: dict[str, Any], start_response: Callable[..., Any], box: Any, raw: bytes) -> Iterable[bytes]:
-        from pb.voting.api import cast_vote
-
+    def _vote(self, environ: dict[str, Any], start_response: Callable[..., Any], box: BoxSnapshot,
+              raw: bytes) -> Iterable[bytes]:
         g.pb_locale = _locale(environ, self.app.config["PB_SETTINGS"])
         try:
             receipt = cast_vote(box, _json_body(environ, raw), environ.get("REMOTE_ADDR") or "")
@@ -76,8 +77,6 @@ class VoteLane:
                 raise
             log.exception("unhandled error on %s", environ.get("PATH_INFO"))
             status, body = 500, {"error": {"code": "server_error", "message": "Internal error"}}
-        from pb.app import security_headers
-
         data = (self.app.json.dumps(body, separators=(",", ":")) + "\n").encode()  # as Flask's jsonify writes it
         start_response(f"{status} {HTTPStatus(status).phrase}", [
             ("Content-Type", self.app.json.mimetype), ("Content-Length", str(len(data))), *security_headers(self.app)])
