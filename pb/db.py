@@ -129,10 +129,14 @@ def _ping_when_idle(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
     if last is None or now - last < IDLE_PING_SECONDS:
         return
     try:
-        cursor = dbapi_connection.cursor()
-        cursor.execute("SELECT 1")
-        cursor.close()
-        dbapi_connection.rollback()
+        # In autocommit: no transaction to end (a ROLLBACK would also drop psycopg's prepared statements).
+        autocommit, dbapi_connection.autocommit = dbapi_connection.autocommit, True
+        try:
+            cursor = dbapi_connection.cursor()
+            cursor.execute("SELECT 1")
+            cursor.close()
+        finally:
+            dbapi_connection.autocommit = autocommit
     except Exception as error:  # noqa: BLE001 - any failure: the server most likely restarted
         raise sa.exc.InvalidatePoolError() from error  # so renew every pooled connection, then retry
 

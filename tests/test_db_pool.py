@@ -45,3 +45,14 @@ def test_a_connection_used_recently_is_not_pinged(database_url, session, monkeyp
     with engine.connect() as c:  # SQLAlchemy renewed the pool after the failure
         assert c.exec_driver_sql("SELECT 1").scalar() == 1
     engine.dispose()
+
+
+def test_a_live_idle_connection_is_kept_as_it_was(database_url, monkeypatch) -> None:
+    engine = make_engine(database_url, pool_size=1, max_overflow=0)
+    with engine.connect() as c:
+        first = _pid(c)
+    monkeypatch.setattr(pb_db, "IDLE_PING_SECONDS", 0.0)
+    with engine.connect() as c:  # pinged, alive: the same connection, out of autocommit again
+        assert _pid(c) == first
+        assert c.connection.driver_connection.autocommit is False
+    engine.dispose()
