@@ -36,10 +36,12 @@ BLUEPRINTS = [
 ]
 
 # WSGI middleware between the server and Flask, innermost first: a domain's own entry for a hot
-# path ("module:Class", called as Class(app, wsgi_app)). ProxyFix wraps them all, so that they
-# see the client's real address.
+# path ("module:Class", called as Class(app, wsgi_app)); outermost, the jobs a request committed,
+# run after its response when there is no Redis. ProxyFix wraps them all, so that they see the
+# client's real address.
 MIDDLEWARE = [
     "pb.voting.lane:VoteLane",
+    "pb.jobs:AfterResponse",
 ]
 
 CSP = (

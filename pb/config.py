@@ -8,9 +8,13 @@ import dataclasses
 import os
 import secrets
 import tomllib
+import zoneinfo
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping, get_type_hints
+from urllib.parse import urlsplit
+
+import limits
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULTS_FILE = ROOT / "config" / "defaults.toml"
@@ -138,19 +142,9 @@ def _finish(s: Settings) -> Settings:
         problems.append("database_url must be a sqlite:/// or postgresql+psycopg:// URL")
     if s.login_max_failures < 1 or s.login_lock_minutes < 1:
         problems.append("login_max_failures and login_lock_minutes must be at least 1")
+    problems += _checked_values(s)
     if s.is_production:
-        if len(s.secret_key) < 32:
-            problems.append("secret_key must be set to a random string of at least 32 characters (PB_SECRET_KEY)")
-        if len(s.voter_pepper) < 32:
-            problems.append("voter_pepper must be set to a random string of at least 32 characters (PB_VOTER_PEPPER)")
-        if any(len(key) < 32 for key in s.voting_keys):
-            problems.append("every key in voting_keys must have at least 32 characters (PB_VOTING_KEYS)")
-        if s.mail_backend == "smtp" and not s.smtp_host:
-            problems.append("mail_backend is smtp but smtp_host is empty (PB_SMTP_HOST)")
-        if s.mail_backend == "memory":
-            problems.append("mail_backend 'memory' is for tests only")
-        if not s.secure_cookies:
-            problems.append("secure_cookies must be true in production (serve pb over HTTPS)")
+        problems += _production_problems(s)
     if problems:
         raise ConfigError("invalid configuration:\n  - " + "\n  - ".join(problems))
     if not s.secret_key or not s.voter_pepper:
@@ -161,6 +155,56 @@ def _finish(s: Settings) -> Settings:
             voter_pepper=s.voter_pepper or _local_secret(s, "voter_pepper"),
         )
     return s
+
+
+def _checked_values(s: Settings) -> list[str]:
+    """What every mode checks: the values the defaults file documents, in their documented form."""
+    problems = []
+    url = urlsplit(s.base_url)
+    if url.scheme not in ("http", "https") or not url.hostname:
+        problems.append(f"base_url must be an http:// or https:// address, not {s.base_url!r} (PB_BASE_URL)")
+    if s.redis_url and urlsplit(s.redis_url).scheme not in ("redis", "rediss", "unix"):
+        problems.append("redis_url must be a redis://, rediss:// or unix:// URL (PB_REDIS_URL)")
+    for key in ("rate_limit_login", "rate_limit_tokens"):
+        try:
+            limits.parse_many(getattr(s, key))
+        except ValueError:
+            problems.append(f"{key}: {getattr(s, key)!r} is not a rate limit such as '20 per 10 minutes'")
+    try:
+        zoneinfo.ZoneInfo(s.timezone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        problems.append(f"timezone {s.timezone!r} is not a known time zone such as 'Europe/Paris'")
+    if s.upload_max_mb < 1 or s.proxy_count < 0 or s.email_confirm_hours < 1 or s.password_reset_hours < 1:
+        problems.append("upload_max_mb, email_confirm_hours and password_reset_hours must be at least 1, "
+                        "proxy_count at least 0")
+    return problems
+
+
+def _production_problems(s: Settings) -> list[str]:
+    """Production runs as docs describe it, or does not start: every problem is listed at once."""
+    problems = []
+    if len(s.secret_key) < 32:
+        problems.append("secret_key must be set to a random string of at least 32 characters (PB_SECRET_KEY)")
+    if len(s.voter_pepper) < 32:
+        problems.append("voter_pepper must be set to a random string of at least 32 characters (PB_VOTER_PEPPER)")
+    if any(len(key) < 32 for key in s.voting_keys):
+        problems.append("every key in voting_keys must have at least 32 characters (PB_VOTING_KEYS)")
+    if not s.database_url.startswith("postgresql"):
+        problems.append("database_url must be a PostgreSQL URL, postgresql+psycopg://... (PB_DATABASE_URL)")
+    if not s.redis_url:
+        problems.append("redis_url must name the Redis of the jobs and of the shared rate limits (PB_REDIS_URL)")
+    if s.rate_limit_storage.startswith("memory"):
+        problems.append("rate_limit_storage must be shared by every worker: leave it empty to use Redis "
+                        "(PB_RATE_LIMIT_STORAGE)")
+    if urlsplit(s.base_url).scheme != "https":
+        problems.append(f"base_url must be the public https:// address, not {s.base_url!r} (PB_BASE_URL)")
+    if s.mail_backend != "smtp":
+        problems.append(f"mail_backend must be smtp, not {s.mail_backend!r} (PB_MAIL_BACKEND)")
+    elif not s.smtp_host:
+        problems.append("mail_backend is smtp but smtp_host is empty (PB_SMTP_HOST)")
+    if not s.secure_cookies:
+        problems.append("secure_cookies must be true in production (serve pb over HTTPS)")
+    return problems
 
 
 def _local_secret(s: Settings, name: str) -> str:

@@ -1,8 +1,9 @@
 """Background jobs with rq.
 
-One place gives a queue: Redis when PB_REDIS_URL is set (run `rq worker` beside the app), rq's
-synchronous mode otherwise (jobs run in the process, right after the commit), so a laptop with
-nothing installed still sends its e-mails.
+One place gives a queue: Redis when PB_REDIS_URL is set (run `rq worker` beside the app; production
+requires it). Without Redis (a laptop, the tests) jobs run in the process: right after the commit
+for a command, and after the response has been sent for a request (`AfterResponse`). Either way
+no request ever runs a job itself: a voter never waits on an SMTP server.
 
 Rules (from securedrop and indico): a job receives ids, never objects; it is enqueued only after
 the database commit succeeded (`enqueue_after_commit`), so a worker never reads a row that does
@@ -15,17 +16,18 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from contextvars import ContextVar
 import importlib
 import logging
-from typing import Any, Callable, ParamSpec, TypeVar
+from typing import Any, Callable, Iterable, ParamSpec, TypeVar
 
 import sqlalchemy as sa
 from flask import Flask, current_app, has_app_context
 from redis import Redis
 from rq import Queue, get_current_job
-from rq.job import JobStatus
 from sqlalchemy import event
 from sqlalchemy.orm import Mapped, Session, mapped_column
+from werkzeug.wsgi import ClosingIterator
 
 from pb.db import Base, db, utcnow
 
@@ -73,20 +75,49 @@ class TaskRun(Base):
 
 
 def init_app(app: Flask, redis_url: str) -> None:
-    if redis_url:
-        connection: Any = Redis.from_url(redis_url)
-        is_async = True
-    else:
-        from fakeredis import FakeStrictRedis
-
-        connection = FakeStrictRedis()
-        is_async = False
-    app.extensions["pb.redis"] = connection if redis_url else None
-    app.extensions["pb.queue"] = Queue("pb", connection=connection, is_async=is_async)
+    connection = Redis.from_url(redis_url) if redis_url else None
+    app.extensions["pb.redis"] = connection
+    app.extensions["pb.queue"] = Queue("pb", connection=connection) if connection is not None else None
 
 
-def get_queue() -> Queue:
+def get_queue() -> Queue | None:
+    """The rq queue, or None when jobs run in the process (no Redis)."""
     return current_app.extensions["pb.queue"]
+
+
+# The jobs committed while a request is served, when they run in the process: they wait until the
+# response has been sent (AfterResponse). None outside a request.
+_after_response: ContextVar[list[tuple[Callable[..., Any], tuple[Any, ...], dict[str, Any]]] | None] = \
+    ContextVar("pb_jobs_after_response", default=None)
+
+
+class AfterResponse:
+    """WSGI middleware, outermost: without Redis, the jobs a request committed run once its
+    response has been sent (when the server closes the response), in an app context of their own;
+    with Redis they were queued at the commit and this costs nothing."""
+
+    def __init__(self, app: Flask, wsgi_app: Callable[..., Iterable[bytes]]) -> None:
+        self.app = app
+        self.next = wsgi_app
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        if self.app.extensions["pb.queue"] is not None:
+            return self.next(environ, start_response)
+        pending: list[tuple[Callable[..., Any], tuple[Any, ...], dict[str, Any]]] = []
+        token = _after_response.set(pending)
+        try:
+            body = self.next(environ, start_response)
+        finally:
+            _after_response.reset(token)
+        if not pending:
+            return body
+
+        def run() -> None:
+            with self.app.app_context():
+                for func, args, kwargs in pending:
+                    enqueue_now(func, *args, **kwargs)
+
+        return ClosingIterator(body, run)  # closes the body first, then runs the jobs
 
 
 def job(func: Callable[P, R]) -> Callable[P, R]:
@@ -123,12 +154,19 @@ def enqueue_after_commit(session: Session, func: Callable[..., Any], *args: Any,
     session.info.setdefault("pb_pending_jobs", []).append((func, args, kwargs))
 
 
+def _enqueue(func: Callable[..., Any], args: Any, kwargs: Any) -> None:
+    """Into the Redis queue; without Redis, run it here. Raises if either fails."""
+    queue = get_queue()
+    if queue is None:
+        func(*args, **kwargs)
+    else:
+        queue.enqueue(func, *args, **kwargs)
+
+
 def enqueue_now(func: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
     """Enqueue at once; on failure keep the job in the outbox. Never raises."""
     try:
-        queued = get_queue().enqueue(func, *args, **kwargs)
-        if queued.get_status(refresh=False) == JobStatus.FAILED:
-            raise RuntimeError(f"job failed: {(queued.latest_result().exc_string or '').strip()[-500:]}")
+        _enqueue(func, args, kwargs)
     except Exception as exc:  # noqa: BLE001 - the caller must never see a queue failure
         log.exception("job %s could not run; kept in the outbox", func_path(func))
         try:
@@ -142,8 +180,12 @@ def enqueue_now(func: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
 def _after_commit(session: Session) -> None:
     pending = session.info.pop("pb_pending_jobs", None)
     if pending and has_app_context():
+        deferred = _after_response.get()
         for func, args, kwargs in pending:
-            enqueue_now(func, *args, **kwargs)
+            if deferred is not None:  # in a request, without Redis: after the response
+                deferred.append((func, args, kwargs))
+            else:
+                enqueue_now(func, *args, **kwargs)
 
 
 @event.listens_for(Session, "after_soft_rollback")
@@ -160,9 +202,7 @@ def retry_outbox(session: Session, limit: int = 1000) -> tuple[int, int]:
         module, _, name = row.func.rpartition(".")
         func = getattr(importlib.import_module(module), name)
         try:
-            queued = get_queue().enqueue(func, *row.args, **row.kwargs)
-            if queued.get_status(refresh=False) == JobStatus.FAILED:
-                raise RuntimeError("failed again")
+            _enqueue(func, row.args, row.kwargs)
         except Exception as exc:  # noqa: BLE001
             row.attempts += 1
             row.error = str(exc)[:2000]

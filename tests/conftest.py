@@ -56,6 +56,15 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     yield url
 
 
+class ServerLikeClient(FlaskClient):
+    """Reads the whole response and closes it, as a WSGI server does: what runs after the response
+    (pb.jobs.AfterResponse: the e-mails of a request, without Redis) has run when a call returns."""
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:
+        kwargs.setdefault("buffered", True)
+        return super().open(*args, **kwargs)
+
+
 def make_test_app(database_url: str, **overrides: Any) -> Flask:
     # The rate limiter is one object shared by every app of the process: its counters always live
     # in memory during tests (reset after each test), whatever Redis an app is given.
@@ -63,6 +72,7 @@ def make_test_app(database_url: str, **overrides: Any) -> Flask:
                 "base_url": "http://localhost", "rate_limit_storage": "memory://"}
     settings.update({k: v for k, v in overrides.items() if k.islower()})
     app = create_app(settings)
+    app.test_client_class = ServerLikeClient
     app.config.update(WTF_CSRF_ENABLED=False)
     app.config.update({k: v for k, v in overrides.items() if k.isupper()})
     return app

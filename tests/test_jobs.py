@@ -132,3 +132,88 @@ def test_a_worker_process_builds_its_own_app_from_the_environment(database_url, 
         jobs._worker_app.cache_clear()
     files = list((tmp_path / "mail").glob("*.eml"))
     assert len(files) == 1 and b"e@ville.example" in files[0].read_bytes()
+
+
+class _RecordingSMTP:
+    """Stands for the SMTP server: records what is sent, and whether a response was still open."""
+
+    def __init__(self, sent: list[str], open_responses: list[int]) -> None:
+        self.sent, self.open_responses = sent, open_responses
+
+    def __enter__(self) -> "_RecordingSMTP":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def starttls(self, **kwargs: object) -> None:
+        return None
+
+    def send_message(self, msg: object) -> None:
+        from flask import has_request_context
+
+        assert not has_request_context(), "an e-mail was sent inside a request"
+        assert self.open_responses == [], "an e-mail was sent before the response was complete"
+        self.sent.append(msg["To"])  # type: ignore[index]
+
+
+def _smtp_app(database_url: str, monkeypatch: pytest.MonkeyPatch) -> tuple[object, list[str], list[int]]:
+    sent: list[str] = []
+    open_responses: list[int] = []
+    monkeypatch.setattr(mail.smtplib, "SMTP", lambda *args, **kwargs: _RecordingSMTP(sent, open_responses))
+    return make_test_app(database_url, mail_backend="smtp", smtp_host="smtp.ville.example"), sent, open_responses
+
+
+def _serve(app: object, open_responses: list[int], **request: object) -> tuple[str, list[object]]:
+    """One request as a WSGI server runs it: call, read the body, then close (after sending)."""
+    from werkzeug.test import EnvironBuilder
+
+    statuses: list[str] = []
+    body = app(EnvironBuilder(**request).get_environ(), lambda status, headers, exc_info=None: statuses.append(status))  # type: ignore[operator]
+    open_responses.append(1)
+    chunks = list(body)
+    open_responses.clear()
+    return statuses[0], [body, chunks]
+
+
+def test_no_request_sends_mail_itself_it_leaves_after_the_response(database_url, session, make, monkeypatch) -> None:
+    """Without Redis (a laptop), the e-mails a request committed are sent once its response has
+    been sent, by the WSGI close, never while the person waits (DESIGN: the vote waits on nothing
+    but the database)."""
+    app, sent, open_responses = _smtp_app(database_url, monkeypatch)
+    make.user("kim@ville.example")
+    session.commit()
+    status, (body, _) = _serve(app, open_responses, path="/account/forgot", method="POST",
+                               data={"email": "kim@ville.example"})
+    assert status.startswith("302") and sent == []
+    body.close()  # what the server does once the response is out
+    assert sent == ["kim@ville.example"]
+
+
+def test_the_vote_receipt_leaves_after_the_vote_answered(database_url, session, make, monkeypatch) -> None:
+    from .voting.conftest import build_world
+
+    app, sent, open_responses = _smtp_app(database_url, monkeypatch)
+    world = build_world(session, make, emails=True)
+    token = next(t for t in world.tokens if t.email)
+    choices = world.ids(0 if token.district == "q1" else 1, 1)
+    status, (body, chunks) = _serve(app, open_responses, path=f"/api/v1/editions/{world.slug}/ballots", method="POST",
+                                    json={"token": token.token, "choices": choices})
+    assert status.startswith("201"), chunks
+    assert sent == []
+    body.close()
+    assert sent == [token.email]
+
+
+def test_a_job_failing_after_the_response_is_kept_in_the_outbox(database_url, session, make, monkeypatch) -> None:
+    app, sent, open_responses = _smtp_app(database_url, monkeypatch)
+    monkeypatch.setattr(mail.smtplib, "SMTP", lambda *args, **kwargs: (_ for _ in ()).throw(OSError("SMTP down")))
+    make.user("kim@ville.example")
+    session.commit()
+    status, (body, _) = _serve(app, open_responses, path="/account/forgot", method="POST",
+                               data={"email": "kim@ville.example"})
+    body.close()  # never raises into the server
+    assert status.startswith("302")
+    session.expire_all()
+    row = session.query(JobOutbox).one()
+    assert row.func == "pb.mail.send_email" and "SMTP down" in row.error
