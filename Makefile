@@ -4,17 +4,20 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 5000
 
-.PHONY: run test install install-test bench clean
+# Every install is pinned by constraints.txt, the lock generated from pyproject.toml (`make lock`).
+LOCK   := constraints.txt
+
+.PHONY: run test install install-test bench lock clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-$(VENV)/.installed-app: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e .
+$(VENV)/.installed-app: pyproject.toml $(LOCK) | $(BIN)/python
+	$(BIN)/pip install --quiet -c $(LOCK) -e .
 	touch $@
 
-$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[test]'
+$(VENV)/.installed-test: pyproject.toml $(LOCK) | $(BIN)/python
+	$(BIN)/pip install --quiet -c $(LOCK) -e '.[test]'
 	touch $@ $(VENV)/.installed-app
 
 install: $(VENV)/.installed-app
@@ -32,7 +35,16 @@ test: install-test
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 bench: install-test
+	$(BIN)/pip install --quiet -c $(LOCK) -e '.[test,bench]'
 	$(BIN)/python bench/run.py
+
+# The one command that regenerates the lock, after a dependency changed in pyproject.toml (or a
+# merge brought one): every extra, resolved for Python 3.11 on Linux, the newest versions the
+# bounds allow. Then `make install-test` and the suite, and commit both files.
+lock: | $(BIN)/python
+	$(BIN)/pip install --quiet 'uv>=0.5,<1'
+	$(BIN)/uv pip compile pyproject.toml --all-extras --python-version 3.11 --python-platform linux \
+		--custom-compile-command "make lock" --annotation-style line -o $(LOCK)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .hypothesis
