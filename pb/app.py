@@ -35,13 +35,14 @@ BLUEPRINTS = [
     "pb.voting.api",
 ]
 
-# WSGI middleware between the server and Flask, innermost first: a domain's own entry for a hot
-# path ("module:Class", called as Class(app, wsgi_app)); outermost, the jobs a request committed,
-# run after its response when there is no Redis. ProxyFix wraps them all, so that they see the
-# client's real address.
-MIDDLEWARE = [
-    "pb.voting.lane:VoteLane",
-    "pb.jobs:AfterResponse",
+# WSGI middleware between the server and Flask, innermost first, each with the boolean setting
+# that turns it off (or None): a domain's own entry for a hot path ("module:Class", called as
+# Class(app, wsgi_app); one that answers by itself names the route it stands for, see
+# pb/voting/lane.py); outermost, the jobs a request committed, run after its response when there
+# is no Redis. ProxyFix wraps them all, so that they see the client's real address.
+MIDDLEWARE: list[tuple[str, str | None]] = [
+    ("pb.voting.lane:VoteLane", "vote_lane"),
+    ("pb.jobs:AfterResponse", None),
 ]
 
 CSP = (
@@ -63,6 +64,11 @@ def security_headers(app: Flask) -> list[tuple[str, str]]:
     if app.config["SESSION_COOKIE_SECURE"]:
         return SECURITY_HEADERS + [("Strict-Transport-Security", "max-age=31536000; includeSubDomains")]
     return SECURITY_HEADERS
+
+
+def login_cookies(app: Flask) -> tuple[str, str]:
+    """The cookies that may carry a logged-in user: the session and Flask-Login's remember-me."""
+    return app.config["SESSION_COOKIE_NAME"], app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
 
 
 def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
@@ -110,7 +116,9 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     _init_request_cycle(app)
     _init_templates(app)
     _init_errors(app)
-    for path in MIDDLEWARE:
+    for path, setting in MIDDLEWARE:
+        if setting is not None and not getattr(settings, setting):
+            continue
         module, name = path.split(":")
         app.wsgi_app = getattr(importlib.import_module(module), name)(app, app.wsgi_app)  # type: ignore[method-assign]
     if settings.proxy_count:
@@ -153,9 +161,7 @@ def _init_request_cycle(app: Flask) -> None:
         """Whether a user may be logged in: the request has loaded one, or carries a session or
         remember-me cookie. Without, nobody is, and Flask-Login's loading (the session, an
         identifier hashed for its protection) is spared: the vote API is the busiest route."""
-        cookies = request.cookies
-        return ("_login_user" in g or app.config["SESSION_COOKIE_NAME"] in cookies
-                or app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in cookies)
+        return "_login_user" in g or any(name in request.cookies for name in login_cookies(app))
 
 
 def _init_templates(app: Flask) -> None:

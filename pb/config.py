@@ -57,6 +57,7 @@ class Settings:
     upload_max_mb: int = 10
     secure_cookies: bool = False
     proxy_count: int = 0
+    vote_lane: bool = True
 
     @property
     def is_production(self) -> bool:

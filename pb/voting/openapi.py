@@ -150,6 +150,10 @@ def document() -> dict[str, Any]:
             "/api/v1/editions/{edition}/ballots": {
                 "post": {
                     "summary": "Cast a ballot", "operationId": "castBallot", "parameters": [EDITION_PARAM],
+                    # Who answers: for an edition whose vote has opened, the fast lane (pb/voting/lane.py).
+                    "x-pb-fast-lane": "For an edition whose vote has opened, answered by the fast lane (a WSGI "
+                                      "middleware, same policy, checks and answers as the route) unless the "
+                                      "vote_lane setting is false or the request carries a login cookie.",
                     "requestBody": {"required": True, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/BallotRequest"}}}},
                     "responses": {
                         "201": _ok("Accepted: the tracker shown on the public board", "BallotAccepted"),

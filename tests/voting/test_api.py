@@ -1,5 +1,9 @@
 """The JSON API: the edition description, the OpenAPI document (every route in it, answers
-matching its schemas), CSRF exemption, rate limits."""
+matching its schemas), CSRF exemption, rate limits.
+
+The whole module runs twice: votes answered by the fast lane (pb/voting/lane.py), then with the
+setting vote_lane off, by the Flask route. Every app of this module follows the mode (`app`, and
+`api_app` for the tests that need their own settings)."""
 
 from __future__ import annotations
 
@@ -11,6 +15,59 @@ import pytest
 from tests.conftest import make_test_app
 
 from .conftest import build_world, post_ballot
+
+
+@pytest.fixture(scope="module", params=[True, False], ids=["fast-lane", "flask-route"])
+def vote_lane(request: pytest.FixtureRequest) -> bool:
+    return request.param
+
+
+@pytest.fixture(scope="module")
+def app(database_url: str, vote_lane: bool) -> Any:
+    return make_test_app(database_url, vote_lane=vote_lane)
+
+
+def api_app(database_url: str, vote_lane: bool, **overrides: Any) -> Any:
+    return make_test_app(database_url, vote_lane=vote_lane, **overrides)
+
+
+def test_votes_are_answered_by_the_mode_of_the_run(app, vote_lane, session, make, monkeypatch) -> None:
+    route = app.view_functions["voting_api.cast"]
+    reached = []
+    monkeypatch.setitem(app.view_functions, "voting_api.cast", lambda **kw: reached.append(kw) or route(**kw))
+    world = build_world(session, make)
+    token = world.tokens[0]
+    assert post_ballot(app.test_client(), world, token.token, world.ids(0 if token.district == "q1" else 1)).status_code == 201
+    assert reached == ([] if vote_lane else [{"edition": world.slug}])
+
+
+def test_a_logged_in_user_gets_the_language_of_the_site_either_way(client, auth, session, make) -> None:
+    """The user's language wins over Accept-Language, whoever answers (a request with a login
+    cookie goes to the route, which knows the user)."""
+    world = build_world(session, make)
+    user = make.user("en@ville.example")
+    user.locale = "en"
+    session.commit()
+    auth.login(user)
+    response = post_ballot(client, world, "not-a-token", [1], lang="fr")
+    assert response.status_code == 401 and response.json["error"]["message"].startswith("This voting code"), response.json
+
+
+def test_the_edition_view_policy_decides_either_way(client, session, make, monkeypatch) -> None:
+    from pb.authz import POLICIES
+
+    world = build_world(session, make)
+    asked = []
+
+    def hidden(user, edition):  # type: ignore[no-untyped-def]
+        asked.append(edition.id)
+        return False
+
+    hidden.anonymous_ok = True  # type: ignore[attr-defined]
+    monkeypatch.setitem(POLICIES, "edition.view", hidden)
+    token = world.tokens[0]
+    response = post_ballot(client, world, token.token, world.ids(0 if token.district == "q1" else 1))
+    assert response.status_code == 404 and world.edition.id in asked
 
 
 def _schema(doc: dict[str, Any], name: str) -> dict[str, Any]:
@@ -71,8 +128,8 @@ def test_board_pages_with_a_cursor(client, session, make) -> None:
     assert client.get(f"/api/v1/editions/{world.slug}/board?after=x").status_code == 400
 
 
-def test_the_vote_post_needs_no_csrf_token(database_url, session, make) -> None:
-    app = make_test_app(database_url, WTF_CSRF_ENABLED=True)
+def test_the_vote_post_needs_no_csrf_token(database_url, vote_lane, session, make) -> None:
+    app = api_app(database_url, vote_lane, WTF_CSRF_ENABLED=True)
     world = build_world(session, make)
     token = world.tokens[0]
     response = post_ballot(app.test_client(), world, token.token, world.ids(0 if token.district == "q1" else 1))
@@ -82,10 +139,10 @@ def test_the_vote_post_needs_no_csrf_token(database_url, session, make) -> None:
 # -- abuse controls ----------------------------------------------------------------------------
 
 @pytest.fixture
-def limited(database_url):  # type: ignore[no-untyped-def]
+def limited(database_url, vote_lane):  # type: ignore[no-untyped-def]
     from pb.extensions import limiter
 
-    app = make_test_app(database_url, rate_limit_tokens="3 per minute")
+    app = api_app(database_url, vote_lane, rate_limit_tokens="3 per minute")
     limiter.enabled = True
     limiter.reset()
     yield app

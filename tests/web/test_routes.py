@@ -26,6 +26,36 @@ def test_every_guard_names_a_known_policy(app) -> None:
     assert unknown == set()
 
 
+def _answering_middleware(app):
+    """The middleware of pb.app.MIDDLEWARE that answers requests by itself (they name ENDPOINT)."""
+    import importlib
+
+    from pb.app import MIDDLEWARE
+
+    for path, _setting in MIDDLEWARE:
+        module, name = path.split(":")
+        cls = getattr(importlib.import_module(module), name)
+        if hasattr(cls, "ENDPOINT"):
+            yield cls
+
+
+def test_a_middleware_that_answers_by_itself_stands_for_a_documented_route_with_its_policy(app) -> None:
+    """The vote's fast lane answers without Flask: it must stand for a route this test sees (public,
+    same path and method), apply a known policy, and be in the OpenAPI document."""
+    lanes = list(_answering_middleware(app))
+    assert lanes, "pb/voting/lane.py is registered in pb.app.MIDDLEWARE"
+    doc = app.test_client().get("/api/v1/openapi.json").json
+    for lane in lanes:
+        rules = [r for r in app.url_map.iter_rules() if r.endpoint == lane.ENDPOINT]
+        assert len(rules) == 1, lane.ENDPOINT
+        rule = rules[0]
+        assert access_of(app.view_functions[lane.ENDPOINT]) == "public" and lane.POLICY in POLICIES
+        assert lane.METHOD in rule.methods
+        assert rule.rule == f"{lane.PREFIX}<edition>{lane.SUFFIX}"
+        operation = doc["paths"][rule.rule.replace("<", "{").replace(">", "}")][lane.METHOD.lower()]
+        assert "fast lane" in operation["x-pb-fast-lane"]
+
+
 def _sample_url(rule) -> str:
     return re.sub(r"<(?:([a-z]+):)?([a-z_]+)>", lambda m: "1" if m.group(1) == "int" else "x", rule.rule)
 
