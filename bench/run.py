@@ -17,7 +17,7 @@ def main() -> int:
     quick = "--quick" in sys.argv[1:]
     runs = [
         ["tally.py", "--quick"] if quick else ["tally.py"],
-        ["vote_load.py", "--votes", "2000"] if quick else ["vote_load.py"],
+        ["vote_load.py", "--votes", "500", "--runs", "1"] if quick else ["vote_load.py", "--chaos"],
         ["import_register.py", "--rows", "20000"] if quick else ["import_register.py", "--rows", "1000000"],
     ]
     failed = 0

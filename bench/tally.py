@@ -14,6 +14,11 @@ run. pabutools has no Pabulib ``add1`` (only its own completion, timed as
 mes-add1e), so ``mes-add1`` is timed for pb only. Both count a named project as one approval (pabutools'
 ``Cost_Sat``), also on cumulative and ordinal files. Output is Markdown, ready for
 docs/performance.md. Benchmarks never run inside the tests.
+
+The second table is what a user runs, end to end: `pb tally FILE --rule RULE --json` as a whole
+process (interpreter start, imports, reading the file, the rule, the output) against a whole
+pabutools process that parses the file and applies the rule (its plain profile, as its
+documentation shows), both timed from outside by the wall clock (``--e2e-files``).
 """
 
 from __future__ import annotations
@@ -57,6 +62,34 @@ RULES = ("greedy", "mes", "mes-add1e", "mes-add1")
 
 
 # ----------------------------------------------------------------------------------- workers
+def worker_pabutools_e2e(path: str, rule: str) -> dict:
+    """What a pabutools user runs: parse the file, apply the rule (timed whole, from outside)."""
+    from pabutools.election import Cost_Sat, parse_pabulib
+    from pabutools.rules import greedy_utilitarian_welfare, method_of_equal_shares
+
+    instance, profile = parse_pabulib(path)
+    if rule == "greedy":
+        out = greedy_utilitarian_welfare(instance, profile, sat_class=Cost_Sat)
+    elif rule == "mes":
+        out = method_of_equal_shares(instance, profile, sat_class=Cost_Sat)
+    else:
+        raise ValueError(rule)
+    return {"selected": sorted(p.name for p in out)}
+
+
+def end_to_end(path: Path, rule: str, timeout: float) -> tuple[float, list[str] | None, float | None, list[str] | None]:
+    """Wall-clock seconds and funded projects of a whole `pb tally` process, then of a whole
+    pabutools process (None past the time limit)."""
+    start = time.perf_counter()
+    done = subprocess.run([str(Path(sys.executable).parent / "pb"), "tally", str(path), "--rule", rule, "--json"],
+                          capture_output=True, text=True, check=True, cwd=REPO)
+    pb_s = time.perf_counter() - start
+    ours = sorted(str(p) for p in json.loads(done.stdout)["selected"])
+    start = time.perf_counter()
+    theirs = call_worker(["pabutools-e2e", str(path), rule], timeout)
+    return pb_s, ours, (time.perf_counter() - start) if theirs is not None else None, theirs and theirs["selected"]
+
+
 def worker_pabutools(path: str, rule: str, kind: str, increment: int) -> dict:
     """One pabutools run (in its own process, so that a time limit can stop it)."""
     from pabutools.election import Cost_Sat, parse_pabulib
@@ -187,11 +220,17 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="pb runs per measure (the best counts)")
     parser.add_argument("--voters", type=int, default=None, help="ballots of the generated election (default 1,000,000; 100,000 with --quick; 0 to skip)")
     parser.add_argument("--projects", type=int, default=1000)
+    parser.add_argument("--e2e-files", nargs="*", default=None,
+                        help="files timed end to end, pb tally against pabutools (default: Łódź 2022; "
+                             "with --quick: Zabrze 2020)")
+    parser.add_argument("--e2e-rules", default="greedy,mes")
     parser.add_argument("--worker", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
         kind = args.worker[0]
-        if kind == "pabutools":
+        if kind == "pabutools-e2e":
+            print(json.dumps(worker_pabutools_e2e(args.worker[1], args.worker[2])))
+        elif kind == "pabutools":
             print(json.dumps(worker_pabutools(args.worker[1], args.worker[2], args.worker[3], int(args.worker[4]))))
         else:
             rules = [r for r in args.worker[4].split(",") if r]
@@ -244,6 +283,23 @@ def main() -> None:
             note = f" (inc. {inc})" if rule.startswith("mes-add1") and inc != 1 else ""
             print(f"| {name} | {e.num_voters} | {rule}{note} | {pb_s:.3f} | {cell_pt} | {ratio} | {same} |", flush=True)
         print(f"| {name} | {e.num_voters} | (reading the file) | {read_s:.2f} | | | |", flush=True)
+
+    e2e_files = args.e2e_files if args.e2e_files is not None else (
+        ["Poland_Zabrze_2020.pb"] if args.quick else ["Poland_Lodz_2022.pb"])
+    if e2e_files:
+        print("\n### End to end: `pb tally FILE --rule RULE --json` against pabutools (parse + rule), whole processes\n")
+        print("| file | votes | rule | pb tally (s) | pabutools (s) | ratio | same funded set |")
+        print("|---|---:|---|---:|---:|---:|---|")
+        for name in e2e_files:
+            path = args.data / name
+            votes = pabulib.read(path).num_voters
+            for rule in [r for r in args.e2e_rules.split(",") if r]:
+                pb_s, ours, theirs_s, theirs = end_to_end(path, rule, args.timeout)
+                if theirs_s is None:
+                    print(f"| {name} | {votes} | {rule} | {pb_s:.2f} | > {args.timeout:.0f} | > {_ratio(args.timeout, pb_s)} | - |")
+                else:
+                    print(f"| {name} | {votes} | {rule} | {pb_s:.2f} | {theirs_s:.2f} | {_ratio(theirs_s, pb_s)} | "
+                          f"{'yes' if ours == theirs else 'NO'} |", flush=True)
 
     if voters:
         print(f"\n### Generated election: {voters:,} approval ballots, {args.projects:,} projects\n")

@@ -1,16 +1,19 @@
-"""Load test of the online ballot box: the real app under gunicorn against PostgreSQL, driven by
-concurrent HTTP clients; and, in the same run, the statements the app sends for one vote, sent
-directly through psycopg with the same concurrency (the baseline). The ratio app/baseline is
-the figure that says how much the web stack costs. The machine may be shared: several runs
-(each app then baseline) give ranges.
+"""Load test of the online ballot box in the production configuration: PB_ENV=production,
+PostgreSQL, Redis for the rate-limit counters and the rq queue (each voter on the register has an
+e-mail address, so each vote queues its receipt job to Redis; no worker runs, as the bench measures
+the vote), served as README documents (`gunicorn -k sync -w 6 --backlog 2048 wsgi:app`), driven
+by concurrent HTTP clients. In the same run, the same votes against the other servers named by
+--servers (variants, e.g. granian), and the statements the app sends for one vote sent directly
+through psycopg with the same concurrency (the baseline). Ratios are against the first server and
+against the baseline of the same run: the machine is shared, absolute figures move with its load.
 
-    .venv/bin/python bench/vote_load.py --votes 6000 --runs 3        # gunicorn -k sync -w 6
-    .venv/bin/python bench/vote_load.py --worker-class gthread --workers 4 --threads 2
+    .venv/bin/python bench/vote_load.py --votes 3000 --runs 3             # gunicorn, granian
+    .venv/bin/python bench/vote_load.py --servers gunicorn --config development   # the old setup
 
-Per vote it prints the CPU of the gunicorn processes, of PostgreSQL (its server processes but
-the backends of other databases) and of the load generator (this process). It drops and
-recreates the database `pb_bench` (PB_BENCH_DATABASE_URL to change it). Results and the machine
-go in docs/performance.md (## Voting)."""
+Per vote it prints the CPU of the server processes, of PostgreSQL (its server processes but the
+backends of other databases), of Redis and of the load generator (this process). It drops and
+recreates the database `pb_bench` (PB_BENCH_DATABASE_URL) and empties Redis db 9
+(PB_BENCH_REDIS_URL). Results and the machine go in docs/performance.md (## Voting)."""
 
 from __future__ import annotations
 
@@ -33,6 +36,22 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/pb_bench"
+DEFAULT_REDIS = "redis://127.0.0.1:6379/9"
+AFTER_CHAOS = 200  # votes sent 3 s after the kill-and-restart pass: is the server whole again?
+BIN = Path(sys.executable).parent
+# The servers compared, each started as an operator would ({workers} is --workers), with the
+# settings it adds to the production environment.
+GUNICORN = [str(BIN / "gunicorn"), "-k", "sync", "-w", "{workers}", "--backlog", "2048", "--keep-alive", "30",
+            "--log-level", "warning", "-b", "127.0.0.1:{port}", "wsgi:app"]
+SERVERS: dict[str, tuple[list[str], dict[str, str]]] = {
+    # README, ## Production: the documented command.
+    "gunicorn": (GUNICORN, {}),
+    # The same, every vote through the Flask route (the setting vote_lane off).
+    "gunicorn-no-lane": (GUNICORN, {"PB_VOTE_LANE": "false"}),
+    # A WSGI server written in Rust: the same number of processes, one request at a time in each.
+    "granian": ([str(BIN / "granian"), "--interface", "wsgi", "--workers", "{workers}", "--blocking-threads", "1",
+                 "--backlog", "2048", "--respawn-failed-workers", "--log-level", "warning", "--host", "127.0.0.1", "--port", "{port}", "wsgi:app"], {}),
+}
 
 
 def recreate_database(url: str) -> None:
@@ -47,18 +66,26 @@ def recreate_database(url: str) -> None:
     admin.dispose()
 
 
-def environment(url: str, rate_limit_storage: str = "") -> dict[str, str]:
+def environment(url: str, config: str, redis_url: str) -> dict[str, str]:
+    """The settings of the app under test: production as README documents it (the default), or the
+    development setup of earlier benchmarks (counters in each process, no Redis, no queue)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("PB_")}
-    env.update(PB_DATABASE_URL=url, PB_ENV="development", PB_SECRET_KEY="bench-secret-" + "s" * 40,
-               PB_VOTER_PEPPER="bench-pepper-" + "p" * 40, PB_MAIL_BACKEND="console", PB_REDIS_URL="",
-               PB_BASE_URL="http://127.0.0.1", PB_RATE_LIMIT_STORAGE=rate_limit_storage)
+    env.update(PB_DATABASE_URL=url, PB_SECRET_KEY="bench-secret-" + "s" * 40, PB_VOTER_PEPPER="bench-pepper-" + "p" * 40)
+    if config == "production":
+        env.update(PB_ENV="production", PB_REDIS_URL=redis_url, PB_BASE_URL="https://budget.bench.example",
+                   PB_MAIL_BACKEND="smtp", PB_SMTP_HOST="smtp.bench.invalid", PB_SECURE_COOKIES="true")
+    else:
+        env.update(PB_ENV="development", PB_MAIL_BACKEND="console", PB_REDIS_URL="", PB_BASE_URL="http://127.0.0.1",
+                   PB_RATE_LIMIT_STORAGE="memory://")
     return env
 
 
-def prepare(url: str, voters: int) -> tuple[str, list[str], list[str], list[tuple[int, list[int]]]]:
-    """An edition in its vote, `voters` people on the register, a token each. Returns the slug,
-    the signed tokens (for the app), the token ids (for the baseline) and the choices."""
-    os.environ.update(environment(url))
+def prepare(url: str, voters: int, env: dict[str, str]) -> tuple[str, list[str], list[str], list[tuple[int, list[int]]]]:
+    """An edition in its vote, `voters` people on the register (with an e-mail address each in
+    production, so each vote queues a receipt), a token each. Returns the slug, the signed tokens
+    (for the app), the token ids (for the baseline) and the choices."""
+    os.environ.update(env)
+    emails = env["PB_ENV"] == "production"
     from pb import migrate
     from pb.app import create_app
     from pb.authz import SYSTEM
@@ -84,8 +111,9 @@ def prepare(url: str, voters: int) -> tuple[str, list[str], list[str], list[tupl
 
         class Rows:
             def __init__(self) -> None:
-                self.lines = iter(["last_name,first_name,birth_date,district\n"] + [
-                    f"N{i},P{i},19{50 + i % 50}-0{1 + i % 9}-1{i % 9},q{i % 2}\n" for i in range(voters)])
+                self.lines = iter([f"last_name,first_name,birth_date,district{',email' if emails else ''}\n"] + [
+                    f"N{i},P{i},19{50 + i % 50}-0{1 + i % 9}-1{i % 9},q{i % 2}{f',voter{i}@bench.example' if emails else ''}\n"
+                    for i in range(voters)])
 
             def readline(self) -> str:
                 return next(self.lines, "")
@@ -112,13 +140,11 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_gunicorn(url: str, port: int, workers: int, threads: int, worker_class: str,
-                   rate_limit_storage: str = "") -> subprocess.Popen[bytes]:
-    cmd = [str(ROOT / ".venv/bin/gunicorn"), "-k", worker_class, "-w", str(workers), "--threads", str(threads),
-           "-b", f"127.0.0.1:{port}", "--keep-alive", "30", "--backlog", "2048", "--log-level", "warning",
-           "pb.app:create_app()"]
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=environment(url, rate_limit_storage), start_new_session=True)
-    for _ in range(200):
+def start_server(name: str, port: int, workers: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
+    template, extra = SERVERS[name]
+    cmd = [part.format(workers=workers, port=port) for part in template]
+    proc = subprocess.Popen(cmd, cwd=ROOT, env={**env, **extra, "PYTHONPATH": str(ROOT)}, start_new_session=True)
+    for _ in range(300):
         try:
             c = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
             c.request("GET", "/healthz")
@@ -126,11 +152,13 @@ def start_gunicorn(url: str, port: int, workers: int, threads: int, worker_class
                 return proc
         except OSError:
             time.sleep(0.1)
-    proc.kill()
-    raise SystemExit("gunicorn did not start")
+    os.killpg(proc.pid, signal.SIGKILL)
+    raise SystemExit(f"{name} did not start")
 
 
-def drive_app(port: int, slug: str, tokens: list[str], choices: list[tuple[int, list[int]]], clients: int) -> dict[str, float]:
+def drive_app(port: int, slug: str, tokens: list[str], choices: list[tuple[int, list[int]]], clients: int,
+              chaos: Any = None) -> dict[str, float]:
+    """`chaos`, if given, is called once with the share of votes sent so far (a third, two thirds)."""
     latencies: list[float] = []
     failures: list[str] = []
     lock = threading.Lock()
@@ -150,23 +178,33 @@ def drive_app(port: int, slug: str, tokens: list[str], choices: list[tuple[int, 
         path = f"/api/v1/editions/{slug}/ballots"
         mine, bad = [], []
         barrier.wait()
-        for i in indexes:
+        for n, i in enumerate(indexes):
+            if chaos is not None and indexes is chunks[0] and n in (len(indexes) // 3, 2 * len(indexes) // 3):
+                chaos(n / len(indexes))
             body = json.dumps({"token": tokens[i], "choices": choices[i][1]}).encode()
             request = (f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
                        f"Content-Length: {len(body)}\r\n\r\n").encode() + body
             t0 = time.perf_counter()
-            if sock is None:
-                sock, reader = connect()
-            sock.sendall(request)
-            status = int(reader.readline().split()[1])
-            length, close = 0, False
-            while (line := reader.readline()) not in (b"\r\n", b""):
-                name = line[:16].lower()
-                if name.startswith(b"content-length:"):
-                    length = int(line[15:])
-                elif name.startswith(b"connection:") and b"close" in line.lower():
-                    close = True
-            data = reader.read(length)
+            try:
+                if sock is None:
+                    sock, reader = connect()
+                sock.sendall(request)
+                status = int(reader.readline().split()[1])
+                length, close = 0, False
+                while (line := reader.readline()) not in (b"\r\n", b""):
+                    name = line[:16].lower()
+                    if name.startswith(b"content-length:"):
+                        length = int(line[15:])
+                    elif name.startswith(b"connection:") and b"close" in line.lower():
+                        close = True
+                data = reader.read(length)
+            except (OSError, IndexError, ValueError) as error:  # a worker killed under the request
+                mine.append(time.perf_counter() - t0)
+                bad.append(f"connection: {error!r}")
+                if sock is not None:
+                    sock.close()
+                sock = None
+                continue
             mine.append(time.perf_counter() - t0)
             if status != 201:
                 bad.append(f"{status} {data[:120]!r}")
@@ -265,6 +303,18 @@ def drive_baseline(url: str, token_ids: list[str], choices: list[tuple[int, list
     return result
 
 
+def havoc(share: float, server_pid: int, monitor: Any, database: str) -> None:
+    """A third in: every PostgreSQL connection of the bench's database but the monitor's is
+    terminated (what a restart does to them). Two thirds in: one worker gets SIGKILL."""
+    if share < 0.5:
+        monitor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> "
+                        "pg_backend_pid()", (database,))
+        return
+    workers = sorted(pid for pid in cpu_by_pid(pgid=server_pid) if pid != server_pid)
+    if workers:
+        os.kill(workers[0], signal.SIGKILL)
+
+
 # -- CPU ---------------------------------------------------------------------------------------------------
 
 def cpu_by_pid(pgid: int | None = None, name: str | None = None) -> dict[int, float]:
@@ -323,71 +373,121 @@ def span(values: list[float], fmt: str = "{:.0f}") -> str:
 
 def main() -> None:
     import psycopg
+    from redis import Redis
     from sqlalchemy.engine import make_url
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--votes", type=int, default=8000, help="ballots per side (app, baseline) and run")
-    parser.add_argument("--runs", type=int, default=1, help="runs, each app then baseline (the machine is shared)")
+    parser.add_argument("--votes", type=int, default=3000, help="ballots per server, per baseline and per run")
+    parser.add_argument("--runs", type=int, default=3, help="runs, each every server then the baseline (shared machine)")
     parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--servers", default="gunicorn,granian",
+                        help=f"comma-separated, the first is the reference: {', '.join(SERVERS)}")
     # The recommended production setting on 2 cores (docs/performance.md): 6 sync workers.
-    parser.add_argument("--worker-class", default="sync", help="gunicorn -k: sync, or gthread (keep-alive)")
     parser.add_argument("--workers", type=int, default=6)
-    parser.add_argument("--threads", type=int, default=1, help="gthread only (sync needs 1)")
-    parser.add_argument("--rate-limit-storage", default="",
-                        help="the limiter's store, e.g. redis://127.0.0.1:6379/5 (default: each process's memory)")
+    parser.add_argument("--config", choices=("production", "development"), default="production")
+    parser.add_argument("--chaos", action="store_true",
+                        help="after the runs, one more pass per server during which PostgreSQL's connections are "
+                             "terminated (as in a restart), then a worker is killed (-9): failures and ballots kept")
     args = parser.parse_args()
+    servers = args.servers.split(",")
     url = os.environ.get("PB_BENCH_DATABASE_URL", DEFAULT_URL)
+    redis_url = os.environ.get("PB_BENCH_REDIS_URL", DEFAULT_REDIS)
+    env = environment(url, args.config, redis_url)
     print(machine())
     recreate_database(url)
+    redis = Redis.from_url(redis_url)
+    if args.config == "production":
+        redis.flushdb()
     t0 = time.perf_counter()
-    warmup = 400
-    slug, tokens, token_ids, choices = prepare(url, 2 * args.votes * args.runs + warmup)
+    warmup = 300
+    per_run = (len(servers) + 1) * args.votes
+    slug, tokens, token_ids, choices = prepare(url, per_run * args.runs + warmup * len(servers)
+                                               + (len(servers) * (args.votes + AFTER_CHAOS) if args.chaos else 0), env)
     print(f"prepared {len(tokens)} voters and tokens in {time.perf_counter() - t0:.1f}s")
     database = make_url(url).database
     monitor = psycopg.connect(f"host=127.0.0.1 user=postgres dbname={database}", autocommit=True)
     edition_id = monitor.execute("SELECT id FROM edition WHERE slug = %s", (slug,)).fetchone()[0]
-    port = free_port()
-    server = start_gunicorn(url, port, args.workers, args.threads, args.worker_class, args.rate_limit_storage)
-    print(f"gunicorn -k {args.worker_class} -w {args.workers} --threads {args.threads}, {args.clients} concurrent "
-          f"clients, {args.votes} votes per side and run, rate limits in {args.rate_limit_storage or 'memory'}")
-    results: list[tuple[dict[str, float], dict[str, float]]] = []
+    print(f"config {args.config}; servers {', '.join(servers)} with {args.workers} workers; {args.clients} concurrent "
+          f"clients; {args.votes} votes per server and run; rate limits and jobs in "
+          f"{redis_url if args.config == 'production' else 'each process (no Redis)'}")
+    used = 0
+
+    def next_votes(n: int) -> slice:
+        nonlocal used
+        used += n
+        return slice(used - n, used)
+
+    processes: dict[str, tuple[subprocess.Popen[bytes], int]] = {}
+    results: list[dict[str, dict[str, float]]] = []
     try:
-        drive_app(port, slug, tokens[-warmup:], choices[-warmup:], min(args.clients, 8))
+        for name in servers:
+            port = free_port()
+            processes[name] = (start_server(name, port, args.workers, env), port)
+            part = next_votes(warmup)
+            drive_app(port, slug, tokens[part], choices[part], min(args.clients, 8))
         for run in range(args.runs):
-            offset = 2 * args.votes * run
-            cpu0, pg0, me0 = cpu_seconds(server.pid), postgres_cpu(monitor, database), time.process_time()
-            redis0 = cpu_by_pid(name="redis-server")
-            app = drive_app(port, slug, tokens[offset: offset + args.votes], choices[offset: offset + args.votes],
-                            args.clients)
-            app["server_cpu_ms"] = 1000 * (cpu_seconds(server.pid) - cpu0) / app["accepted"]
-            app["redis_cpu_ms"] = 1000 * cpu_delta(redis0, cpu_by_pid(name="redis-server")) / app["accepted"]
-            app["postgres_cpu_ms"] = 1000 * cpu_delta(pg0, postgres_cpu(monitor, database)) / app["accepted"]
-            app["client_cpu_ms"] = 1000 * (time.process_time() - me0) / app["accepted"]
+            measured: dict[str, dict[str, float]] = {}
+            for name in servers[run % len(servers):] + servers[:run % len(servers)]:  # each its turn first
+                proc, port = processes[name]
+                part = next_votes(args.votes)
+                cpu0, pg0, me0 = cpu_seconds(proc.pid), postgres_cpu(monitor, database), time.process_time()
+                redis0 = cpu_by_pid(name="redis-server")
+                r = drive_app(port, slug, tokens[part], choices[part], args.clients)
+                r["server_cpu_ms"] = 1000 * (cpu_seconds(proc.pid) - cpu0) / r["accepted"]
+                r["redis_cpu_ms"] = 1000 * cpu_delta(redis0, cpu_by_pid(name="redis-server")) / r["accepted"]
+                r["postgres_cpu_ms"] = 1000 * cpu_delta(pg0, postgres_cpu(monitor, database)) / r["accepted"]
+                r["client_cpu_ms"] = 1000 * (time.process_time() - me0) / r["accepted"]
+                measured[name] = r
+            part = next_votes(args.votes)
             pg0, me0 = postgres_cpu(monitor, database), time.process_time()
-            base = drive_baseline(url, token_ids[offset + args.votes: offset + 2 * args.votes],
-                                  choices[offset + args.votes: offset + 2 * args.votes], args.clients, edition_id,
-                                  monitor)
-            base["server_cpu_ms"] = 0.0
+            base = drive_baseline(url, token_ids[part], choices[part], args.clients, edition_id, monitor)
+            base["server_cpu_ms"] = base["redis_cpu_ms"] = 0.0
             base["postgres_cpu_ms"] = 1000 * cpu_delta(pg0, base.pop("postgres_cpu_total")) / base["accepted"]
             base["client_cpu_ms"] = 1000 * (time.process_time() - me0) / base["accepted"]
-            results.append((app, base))
+            measured["baseline"] = base
+            results.append(measured)
             print(f"run {run + 1}")
-            print(line("  app (HTTP, gunicorn)", app) + (f", Redis {app['redis_cpu_ms']:.2f} ms" if args.rate_limit_storage else ""))
-            print(line("  baseline (psycopg, same SQL)", base))
-            print(f"  ratio app/baseline: {app['per_second'] / base['per_second']:.2f}", flush=True)
+            for name in servers + ["baseline"]:
+                r = measured[name]
+                label = "baseline (psycopg, same SQL)" if name == "baseline" else f"{name} -w {args.workers}"
+                print(line(f"  {label}", r) + f", Redis {r['redis_cpu_ms']:.2f} ms")
+            reference = measured[servers[0]]["per_second"]
+            print("  ratios: " + ", ".join(f"{name}/{servers[0]} {measured[name]['per_second'] / reference:.2f}"
+                                            for name in servers[1:])
+                  + f"{', ' if len(servers) > 1 else ''}{servers[0]}/baseline {reference / base['per_second']:.2f}", flush=True)
+        if args.chaos:
+            print("kill and restart: PostgreSQL's connections terminated after a third of the votes, one worker "
+                  "killed with SIGKILL after two thirds")
+            for name in servers:
+                proc, port = processes[name]
+                part = next_votes(args.votes)
+                before = monitor.execute("SELECT count(*) FROM ballot").fetchone()[0]
+                r = drive_app(port, slug, tokens[part], choices[part], args.clients,
+                              chaos=lambda share, pid=proc.pid: havoc(share, pid, monitor, database))
+                kept = monitor.execute("SELECT count(*) FROM ballot").fetchone()[0] - before
+                time.sleep(3)
+                after = next_votes(AFTER_CHAOS)
+                healthy = drive_app(port, slug, tokens[after], choices[after], args.clients)
+                print(f"  {name}: {r['accepted']} accepted, {args.votes - r['accepted']} failed, {kept} ballots kept "
+                      f"(an answer lost with its worker may hide a kept ballot); 3 s later {healthy['accepted']} of "
+                      f"{AFTER_CHAOS} accepted, {len(cpu_by_pid(pgid=proc.pid))} processes", flush=True)
+        queued = redis.llen("rq:queue:pb") if args.config == "production" else 0
+        print(f"receipt jobs waiting in Redis: {queued}")
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
+        for proc, _port in processes.values():
+            os.killpg(proc.pid, signal.SIGTERM)
+            proc.wait(timeout=30)
     if len(results) > 1:
-        apps, bases = [a for a, _b in results], [b for _a, b in results]
-        print(f"over {len(results)} runs: app {span([a['per_second'] for a in apps])}/s, baseline "
-              f"{span([b['per_second'] for b in bases])}/s, ratio "
-              f"{span([a['per_second'] / b['per_second'] for a, b in results], '{:.2f}')}; CPU per vote: app "
-              f"{span([a['server_cpu_ms'] for a in apps], '{:.2f}')} ms, PostgreSQL "
-              f"{span([a['postgres_cpu_ms'] for a in apps], '{:.2f}')} ms (baseline "
-              f"{span([b['postgres_cpu_ms'] for b in bases], '{:.2f}')}), load generator "
-              f"{span([a['client_cpu_ms'] for a in apps], '{:.2f}')} ms (baseline's client "
-              f"{span([b['client_cpu_ms'] for b in bases], '{:.2f}')})")
+        print(f"over {len(results)} runs:")
+        for name in servers + ["baseline"]:
+            rs = [m[name] for m in results]
+            print(f"  {name:<10} {span([r['per_second'] for r in rs])}/s, p99 {span([r['p99_ms'] for r in rs], '{:.1f}')} ms, "
+                  f"CPU per vote: server {span([r['server_cpu_ms'] for r in rs], '{:.2f}')} ms, PostgreSQL "
+                  f"{span([r['postgres_cpu_ms'] for r in rs], '{:.2f}')} ms, Redis {span([r['redis_cpu_ms'] for r in rs], '{:.2f}')} ms")
+        for name in servers[1:]:
+            print(f"  {name}/{servers[0]}: {span([m[name]['per_second'] / m[servers[0]]['per_second'] for m in results], '{:.2f}')}")
+        print(f"  {servers[0]}/baseline: "
+              f"{span([m[servers[0]]['per_second'] / m['baseline']['per_second'] for m in results], '{:.2f}')}")
 
 
 if __name__ == "__main__":
