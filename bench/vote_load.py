@@ -371,11 +371,7 @@ def span(values: list[float], fmt: str = "{:.0f}") -> str:
     return fmt.format(low) if fmt.format(low) == fmt.format(high) else f"{fmt.format(low)} – {fmt.format(high)}"
 
 
-def main() -> None:
-    import psycopg
-    from redis import Redis
-    from sqlalchemy.engine import make_url
-
+def arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--votes", type=int, default=3000, help="ballots per server, per baseline and per run")
     parser.add_argument("--runs", type=int, default=3, help="runs, each every server then the baseline (shared machine)")
@@ -388,7 +384,15 @@ def main() -> None:
     parser.add_argument("--chaos", action="store_true",
                         help="after the runs, one more pass per server during which PostgreSQL's connections are "
                              "terminated (as in a restart), then a worker is killed (-9): failures and ballots kept")
-    args = parser.parse_args()
+    return parser.parse_args(argv)
+
+
+def main() -> None:
+    import psycopg
+    from redis import Redis
+    from sqlalchemy.engine import make_url
+
+    args = arguments()
     servers = args.servers.split(",")
     url = os.environ.get("PB_BENCH_DATABASE_URL", DEFAULT_URL)
     redis_url = os.environ.get("PB_BENCH_REDIS_URL", DEFAULT_REDIS)
