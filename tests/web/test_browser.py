@@ -4,6 +4,7 @@ creates an edition with a district and rules, with the keyboard where it matters
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 from playwright.sync_api import expect
@@ -24,6 +25,10 @@ def test_register_confirm_login_and_switch_language(page, live_server) -> None:
     page.get_by_label("Confirmez le mot de passe").fill(PASSWORD)
     page.locator("form.form button[type=submit]").click()
     expect(page).to_have_url(re.compile("/account/login"))
+    for _ in range(50):  # the e-mail leaves once the response is sent (pb.jobs.AfterResponse)
+        if mail.outbox:
+            break
+        time.sleep(0.1)
     link = re.search(r"https?://\S+(/account/confirm/\S+)", mail.outbox[-1].get_content()).group(1)
     page.goto(link)
     page.locator("#email").fill("lea@ville.example")
