@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from contextvars import ContextVar
 import importlib
 import logging
+from contextvars import ContextVar
 from typing import Any, Callable, Iterable, ParamSpec, TypeVar
 
 import sqlalchemy as sa
