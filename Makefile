@@ -43,7 +43,7 @@ bench: install-test
 # bounds allow. Then `make install-test` and the suite, and commit both files.
 lock: | $(BIN)/python
 	$(BIN)/pip install --quiet 'uv>=0.5,<1'
-	$(BIN)/uv pip compile pyproject.toml --all-extras --python-version 3.11 --python-platform linux \
+	$(BIN)/uv pip compile --quiet pyproject.toml --all-extras --python-version 3.11 --python-platform linux \
 		--custom-compile-command "make lock" --annotation-style line -o $(LOCK)
 
 clean:

@@ -103,5 +103,5 @@ def test_make_and_ci_install_through_the_lock() -> None:
     makefile = (ROOT / "Makefile").read_text()
     installs = [line for line in makefile.splitlines() if "pip install" in line and "uv" not in line]
     assert installs and all("-c $(LOCK)" in line for line in installs), installs
-    assert "LOCK   := constraints.txt" in makefile and "uv pip compile pyproject.toml --all-extras" in makefile
+    assert "LOCK   := constraints.txt" in makefile and "uv pip compile --quiet pyproject.toml --all-extras" in makefile
     assert "make test" in (ROOT / ".ci" / "run").read_text()
