@@ -26,7 +26,7 @@ from pb.ideas.text import paragraphs
 from pb.projects.models import ProjectStatus
 from pb.web.forms import choice_int, form_status, show_error
 from pb.web.pagination import paginate, paginate_list
-from pb.web.lookups import staff_edition, visible_edition
+from pb.web.lookups import authorized, staff_edition, visible_edition
 
 bp = Blueprint("ideas", __name__)
 bp.add_app_template_filter(paragraphs, "paragraphs")
@@ -132,9 +132,7 @@ def new(slug: str) -> str | Response | tuple[str, int]:
 @guard("authenticated")
 def edit(slug: str, idea_id: int) -> str | Response | tuple[str, int]:
     edition = visible_edition(slug)
-    idea = _idea(edition, idea_id)
-    if not can(current_user, "idea.edit", idea):
-        abort(403)
+    idea = authorized("idea.edit", _idea(edition, idea_id))
     form = IdeaForm(obj=idea, districts=edition.districts)
     if request.method == "GET":
         form.coauthors.data = "\n".join(a.user.email for a in idea.authors[1:] if a.user is not None)
@@ -158,9 +156,7 @@ def edit(slug: str, idea_id: int) -> str | Response | tuple[str, int]:
 @guard("authenticated")
 def withdraw(slug: str, idea_id: int) -> str | Response | tuple[str, int]:
     edition = visible_edition(slug)
-    idea = _idea(edition, idea_id)
-    if not can(current_user, "idea.edit", idea):
-        abort(403)
+    idea = authorized("idea.edit", _idea(edition, idea_id))
     form = WithdrawForm()
     if form.validate_on_submit():
         try:
@@ -380,9 +376,7 @@ def _target(kind: str, target_id: int) -> Idea | Comment:
     target = db.session.get(model, target_id) if model else None
     if target is None:
         abort(404)
-    if not can(current_user, "moderation.act", target):
-        abort(403)
-    return target
+    return authorized("moderation.act", target)
 
 
 def _back(target: Idea | Comment) -> str:
