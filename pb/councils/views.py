@@ -159,7 +159,7 @@ def _link_form(council: Any) -> LinkForm:
 @bp.post("/admin/councils/<int:council_id>/sessions/<int:session_id>/link")
 @guard("council.record")
 def link(council_id: int, session_id: int) -> Response:
-    item = services.get_council(db.session, council_id)
+    item = authorized("council.record", services.get_council(db.session, council_id))
     record = services.get_session(db.session, session_id)
     if record.council_id != item.id:
         abort(404)
@@ -181,6 +181,7 @@ def unlink(council_id: int, link_id: int) -> Response:
     item = db.session.get(SessionProject, link_id) or abort(404)
     if item.session.council_id != council_id:
         abort(404)
+    authorized("council.record", item.session.council)
     form = ConfirmForm()
     session_id = item.session_id
     if form.validate_on_submit():
@@ -270,7 +271,7 @@ def meeting(edition_id: int | None = None, meeting_id: int | None = None) -> str
 @bp.post("/admin/meetings/<int:meeting_id>/attendance")
 @guard("meeting.manage")
 def attendance(meeting_id: int) -> Response:
-    record = services.get_meeting(db.session, meeting_id)
+    record = authorized("meeting.manage", services.get_meeting(db.session, meeting_id))
     form = AttendanceForm()
     form.author_ids.choices = options((a.id, a.name) for _p, authors in services.holders(db.session, record.edition_id)
                                       for a in authors)

@@ -173,7 +173,7 @@ def withdraw(slug: str, idea_id: int) -> str | Response | tuple[str, int]:
 @guard("authenticated")
 def upload(slug: str, idea_id: int) -> Response:
     edition = visible_edition(slug)
-    idea = _idea(edition, idea_id)
+    idea = authorized("idea.edit", _idea(edition, idea_id))
     form = AttachmentForm()
     if form.validate_on_submit():
         try:
@@ -200,7 +200,7 @@ def _attachment(idea: Idea, attachment_id: int) -> Attachment:
 @guard("authenticated")
 def remove_attachment(slug: str, idea_id: int, attachment_id: int) -> str | Response:
     edition = visible_edition(slug)
-    idea = _idea(edition, idea_id)
+    idea = authorized("idea.edit", _idea(edition, idea_id))
     attachment = _attachment(idea, attachment_id)
     form = ConfirmForm()
     if form.validate_on_submit():
