@@ -30,6 +30,7 @@ POLICIES: dict[str, Policy] = {}
 POLICY_MODULES = [
     "pb.accounts.policies",
     "pb.editions.policies",
+    "pb.projects.policies",
     "pb.tracking.policies",
     "pb.results.policies",
     "pb.ideas.policies",

@@ -362,7 +362,7 @@ def _decide(session: Session, actor: Any, idea: Idea, decision: Decision, reason
         rules.check_transition(idea.status, IdeaStatus.FEASIBLE, by=by, phase=idea.edition.phase, reason=reason)
         district = session.get(District, idea.district_id)
         assert district is not None and cost is not None
-        project = create_project(session, idea.edition, district, title=idea.title, cost_cents=cost,
+        project = create_project(session, actor, idea.edition, district, title=idea.title, cost_cents=cost,
                                  summary=_summary(idea.description), description=idea.description, theme=idea.theme,
                                  address=idea.address, latitude=idea.latitude, longitude=idea.longitude)
         idea.project_id, idea.project = project.id, project

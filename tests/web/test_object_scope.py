@@ -238,3 +238,22 @@ def _staff(session: Any, make: Any, role: Role, scope: Any) -> Any:
     person = make.user(roles=[(role, scope)])
     session.commit()
     return person
+
+
+def test_no_view_checks_a_policy_by_hand() -> None:
+    """Views ask `pb.web.lookups.authorized(policy, obj)` (or a service) and never answer 403 on their
+    own after `can()`: one refusal path, the policy's."""
+    import ast
+    from pathlib import Path
+
+    import pb
+
+    by_hand = []
+    for path in sorted(Path(pb.__file__).parent.rglob("*.py")):
+        if path.name == "authz.py":
+            continue  # the route guard itself
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "abort"
+                    and node.args and isinstance(node.args[0], ast.Constant) and node.args[0].value == 403):
+                by_hand.append(f"{path.name}:{node.lineno}")
+    assert by_hand == []
