@@ -20,7 +20,6 @@ from pb.councils.models import CouncilSession, SessionProject
 from pb.db import db
 from pb.editions import services as editions
 from pb.editions.models import Edition
-from pb.editions.views import ADMIN_LINKS, PUBLIC_LINKS
 from pb.errors import PbError
 from pb.projects.models import Project
 from pb.web.forms import choice_int, form_status, options, show_error
@@ -28,9 +27,9 @@ from pb.web.lookups import authorized, staff_edition, visible_edition
 
 bp = Blueprint("councils", __name__)
 
-PUBLIC_LINKS.extend([(_l("Neighbourhood councils"), "councils.index"), (_l("Public meetings"), "councils.meetings")])
-ADMIN_LINKS.extend([(_l("Neighbourhood councils"), "councils.admin", "council.record"),
-                    (_l("Public meetings"), "councils.admin_meetings", "meeting.manage")])
+EDITION_PAGE_LINKS = [(_l("Neighbourhood councils"), "councils.index"), (_l("Public meetings"), "councils.meetings")]
+EDITION_ADMIN_LINKS = [(_l("Neighbourhood councils"), "councils.admin", "council.record"),
+                       (_l("Public meetings"), "councils.admin_meetings", "meeting.manage")]
 
 
 def _zone() -> ZoneInfo:

@@ -15,7 +15,6 @@ from pb.accounts.models import User
 from pb.authz import can, guard, public
 from pb.db import db
 from pb.editions.models import Edition
-from pb.editions.views import ADMIN_LINKS, PUBLIC_LINKS
 from pb.errors import PbError
 from pb.ideas import comments as comment_services, moderation, rules, services, uploads
 from pb.ideas.forms import (
@@ -32,9 +31,9 @@ bp = Blueprint("ideas", __name__)
 bp.add_app_template_filter(paragraphs, "paragraphs")
 bp.add_app_template_filter(theme_label, "theme_label")
 
-PUBLIC_LINKS.extend([(_l("Ideas"), "ideas.index"), (_l("Projects"), "ideas.projects")])
-ADMIN_LINKS.extend([(_l("Moderation"), "ideas.moderation", "moderation.act"),
-                    (_l("Enter an idea received on paper"), "ideas.enter", "idea.enter")])
+EDITION_PAGE_LINKS = [(_l("Ideas"), "ideas.index"), (_l("Projects"), "ideas.projects")]
+EDITION_ADMIN_LINKS = [(_l("Moderation"), "ideas.moderation", "moderation.act"),
+                       (_l("Enter an idea received on paper"), "ideas.enter", "idea.enter")]
 
 
 

@@ -10,7 +10,6 @@ from werkzeug import Response
 
 from pb.authz import guard
 from pb.db import db
-from pb.editions.views import ADMIN_LINKS
 from pb.errors import PbError
 from pb.ideas.models import Idea, IdeaStatus
 from pb.projects.models import Project
@@ -25,11 +24,11 @@ from pb.web.lookups import authorized, staff_edition
 
 bp = Blueprint("review", __name__)
 
-ADMIN_LINKS.extend([
+EDITION_ADMIN_LINKS = [
     (_l("Technical review"), "review.dashboard", "review.view"),
     (_l("Eligibility checklist"), "review.checklist", "checklist.manage"),
     (_l("Ballot"), "review.ballot", "ballot.build"),
-])
+]
 
 
 
