@@ -265,6 +265,18 @@ def project_councils(session: Session, project_id: int) -> dict[str, Any]:
     return {"sessions": sorted(links, key=lambda x: x.session.starts_at), "opinions": list(opinions)}
 
 
+def opinion_counts(session: Session, project_ids: Iterable[int]) -> dict[int, dict[str, int]]:
+    """Per project: how many councils gave each opinion (one grouped query)."""
+    counts: dict[int, dict[str, int]] = {}
+    ids = list(project_ids)
+    if ids:
+        for pid, opinion, n in session.execute(
+                sa.select(CouncilOpinion.project_id, CouncilOpinion.opinion, sa.func.count())
+                .where(CouncilOpinion.project_id.in_(ids)).group_by(CouncilOpinion.project_id, CouncilOpinion.opinion)):
+            counts.setdefault(pid, {})[str(opinion)] = n
+    return counts
+
+
 def projects_for_council(session: Session, council: Council) -> list[Project]:
     """Projects a council may handle: those of its district (and city-wide ones), or all for a
     city-wide council."""

@@ -30,6 +30,12 @@ bp = Blueprint("councils", __name__)
 EDITION_PAGE_LINKS = [(_l("Neighbourhood councils"), "councils.index"), (_l("Public meetings"), "councils.meetings")]
 EDITION_ADMIN_LINKS = [(_l("Neighbourhood councils"), "councils.admin", "council.record"),
                        (_l("Public meetings"), "councils.admin_meetings", "meeting.manage")]
+# What a project's pages (ideas domain) show of the councils: see pb.web.parts.
+PAGE_PARTS = {
+    "project": lambda session, project_id: {"councils": services.project_councils(session, project_id),
+                                            "attendance": services.project_attendance(session, project_id)},
+    "project_list": lambda session, project_ids: {"opinions": services.opinion_counts(session, project_ids)},
+}
 
 
 def _zone() -> ZoneInfo:

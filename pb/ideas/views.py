@@ -26,6 +26,7 @@ from pb.projects.models import ProjectStatus
 from pb.web.forms import choice_int, form_status, show_error
 from pb.web.pagination import paginate, paginate_list
 from pb.web.lookups import authorized, staff_edition, visible_edition
+from pb.web.parts import page_parts
 
 bp = Blueprint("ideas", __name__)
 bp.add_app_template_filter(paragraphs, "paragraphs")
@@ -71,32 +72,14 @@ def _comment_context(edition: Edition, **target: int) -> dict[str, Any]:
 def show(slug: str, idea_id: int) -> str:
     edition = visible_edition(slug)
     idea = _idea(edition, idea_id)
-    project_info = _project_info(idea.project_id) if idea.project_id else {}
-    review_failures = _failed_criteria(idea)
+    project_info = page_parts("project", idea.project_id) if idea.project_id else {}
     return render_template("ideas/show.html", edition=edition, idea=idea, project=idea.project,
                            can_edit=can(current_user, "idea.edit", idea) and idea.status in rules.EDITABLE,
                            can_withdraw=(can(current_user, "idea.edit", idea) and not edition.is_frozen
                                          and IdeaStatus.WITHDRAWN in rules.allowed_targets(
                                              idea.status, by=rules.AUTHOR, phase=edition.phase)),
-                           see_hidden=can(current_user, "idea.see_hidden", idea), failures=review_failures,
-                           **project_info, **_comment_context(edition, idea_id=idea.id))
-
-
-def _failed_criteria(idea: Idea) -> list[str]:
-    """The checklist criteria a not-admissible idea failed (public, with the decision)."""
-    if idea.status is not IdeaStatus.NOT_ADMISSIBLE:
-        return []
-    from pb.review.services import review_of
-
-    review = review_of(db.session, idea)
-    return [a.item.label for a in review.answers if a.passed is False] if review else []
-
-
-def _project_info(project_id: int) -> dict[str, Any]:
-    from pb.councils.services import project_attendance, project_councils
-
-    return {"councils": project_councils(db.session, project_id),
-            "attendance": project_attendance(db.session, project_id)}
+                           see_hidden=can(current_user, "idea.see_hidden", idea),
+                           **page_parts("idea", idea), **project_info, **_comment_context(edition, idea_id=idea.id))
 
 
 @bp.get("/account/ideas")
@@ -322,6 +305,7 @@ def projects(slug: str) -> str:
     extras = project_extras(db.session, [p.id for p in page.items])
     query = {k: v for k, v in args.items() if v}
     return render_template("ideas/projects.html", edition=edition, page=page, extras=extras, args=args,
+                           **page_parts("project_list", [p.id for p in page.items]),
                            query=query, themes=THEMES, statuses=list(ProjectStatus), sorts=PROJECT_SORTS)
 
 
@@ -331,7 +315,7 @@ def project(slug: str, number: int) -> str:
     edition = visible_edition(slug)
     item = services.project_by_number(db.session, edition, number)
     return render_template("ideas/project.html", edition=edition, project=item,
-                           ideas=services.ideas_of_project(db.session, item.id), **_project_info(item.id),
+                           ideas=services.ideas_of_project(db.session, item.id), **page_parts("project", item.id),
                            **_comment_context(edition, project_id=item.id))
 
 

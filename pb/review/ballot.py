@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from pb import audit
+from pb.councils.services import attended_project_ids
 from pb.authz import SYSTEM, require
 from pb.editions.models import District, Edition, Phase
 from pb.editions.services import phase_hook
@@ -39,8 +40,6 @@ def _with_holders(session: Session, edition_id: int) -> set[int]:
 def _apply(session: Session, actor: Any, edition: Edition) -> dict[int, tuple[str, str]]:
     """Place every candidate project; returns {project id: (old status, new status)} for those
     that changed."""
-    from pb.councils.services import attended_project_ids
-
     projects = session.scalars(sa.select(Project).where(Project.edition_id == edition.id,
                                                         Project.status.in_(CANDIDATE))).all()
     held: set[int] = set()

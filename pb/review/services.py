@@ -289,6 +289,14 @@ def review_of(session: Session, idea: Idea) -> Review | None:
                           .options(selectinload(Review.answers)))
 
 
+def failed_criteria(session: Session, idea: Idea) -> list[str]:
+    """The checklist criteria a not-admissible idea failed (public, with the decision)."""
+    if idea.status is not IdeaStatus.NOT_ADMISSIBLE:
+        return []
+    review = review_of(session, idea)
+    return [a.item.label for a in review.answers if a.passed is False] if review else []
+
+
 def _summary(text: str) -> str:
     first = text.split("\n\n", 1)[0]
     return first if len(first) <= 300 else first[:297].rstrip() + "…"

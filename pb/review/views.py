@@ -29,6 +29,8 @@ EDITION_ADMIN_LINKS = [
     (_l("Eligibility checklist"), "review.checklist", "checklist.manage"),
     (_l("Ballot"), "review.ballot", "ballot.build"),
 ]
+# What an idea's page (ideas domain) shows of its review: see pb.web.parts.
+PAGE_PARTS = {"idea": lambda session, idea: {"failures": services.failed_criteria(session, idea)}}
 
 
 
