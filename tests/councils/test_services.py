@@ -133,6 +133,7 @@ def test_a_district_secretary_records_nothing_on_another_districts_project(sessi
     theirs = cycle.idea(edition, status=IdeaStatus.FEASIBLE, district=d2)
     secretary = make.user(roles=[("council_secretary", d1)])
     record = services.save_session(session, secretary, council, starts_at=utcnow())
+    whole_edition = make.user(roles=[("council_secretary", edition)])
     before = session.scalar(sa.select(sa.func.count()).select_from(AuditEntry))
     with pytest.raises(Forbidden):
         services.record_opinion(session, secretary, council, theirs.project, opinion="unfavourable",
@@ -141,8 +142,7 @@ def test_a_district_secretary_records_nothing_on_another_districts_project(sessi
         services.link_project(session, secretary, record, theirs.project)
     # Even a secretary of the whole edition does not put district 2's project before district 1's council.
     with pytest.raises(services.ProjectOutsideCouncil):
-        services.record_opinion(session, make.user(roles=[("council_secretary", edition)]), council, theirs.project,
-                                opinion="favourable")
+        services.record_opinion(session, whole_edition, council, theirs.project, opinion="favourable")
     session.flush()
     assert services.council_projects(session, council) == []
     assert session.scalar(sa.select(sa.func.count()).select_from(AuditEntry)) == before
