@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 
 from pb import audit
 from pb.accounts.models import Role, RoleAssignment, User
-from pb.authz import require
+from pb.authz import has_role, require, scope_of
 from pb.db import utcnow
 from pb.editions.models import District, Edition, Phase
 from pb.editions.services import phase_hook
@@ -221,6 +221,11 @@ def assign(session: Session, actor: Any, edition: Edition, idea_ids: Iterable[in
                                                   Idea.status.in_(UNDER_REVIEW))).all()
     if not ideas:
         raise ValidationFailed(_l("Tick at least one idea still under review."), field="idea_ids")
+    reviewer = session.get(User, reviewer_id) if reviewer_id is not None else None
+    outside = [i for i in ideas if reviewer is not None and not has_role(reviewer, "reviewer", *scope_of(i))]
+    if outside:  # a reviewer of one district reviews that district's ideas only (review.decide)
+        raise ValidationFailed(_l("This reviewer does not review the district of idea no. %(n)s."), field="reviewer_id",
+                               n=outside[0].id)
     existing = {a.idea_id: a for a in session.scalars(sa.select(Assignment).where(
         Assignment.idea_id.in_([i.id for i in ideas])))}
     for idea in ideas:
