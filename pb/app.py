@@ -111,8 +111,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     limiter.init_app(app)
     _init_login(app)
     load_policies()
-    for module in BLUEPRINTS:
-        app.register_blueprint(importlib.import_module(module).bp)
+    register_blueprints(app)
     _init_request_cycle(app)
     _init_templates(app)
     _init_errors(app)
@@ -125,6 +124,23 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.proxy_count, x_proto=settings.proxy_count,  # type: ignore[method-assign]
                                 x_host=settings.proxy_count)
     return app
+
+
+def register_blueprints(app: Flask) -> None:
+    """Each domain's blueprint, the links its view module adds to the edition pages
+    (`EDITION_PAGE_LINKS`, `EDITION_ADMIN_LINKS`) and the parts it adds to other domains' pages
+    (`PAGE_PARTS`, see pb.web.parts), kept by this app: no module edits another's lists at import."""
+    links: dict[str, list[tuple[Any, ...]]] = {"page": [], "admin": []}
+    parts: dict[str, list[Any]] = {}
+    for name in BLUEPRINTS:
+        module = importlib.import_module(name)
+        app.register_blueprint(module.bp)
+        links["page"].extend(getattr(module, "EDITION_PAGE_LINKS", ()))
+        links["admin"].extend(getattr(module, "EDITION_ADMIN_LINKS", ()))
+        for kind, part in getattr(module, "PAGE_PARTS", {}).items():
+            parts.setdefault(kind, []).append(part)
+    app.extensions["pb.edition_links"] = links
+    app.extensions["pb.page_parts"] = parts
 
 
 def _init_login(app: Flask) -> None:

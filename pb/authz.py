@@ -30,6 +30,7 @@ POLICIES: dict[str, Policy] = {}
 POLICY_MODULES = [
     "pb.accounts.policies",
     "pb.editions.policies",
+    "pb.projects.policies",
     "pb.tracking.policies",
     "pb.results.policies",
     "pb.ideas.policies",
@@ -163,6 +164,16 @@ def scope_of(obj: Any) -> tuple[int | None, int | None]:
     if type(obj).__name__ == "District":
         return obj.edition_id, obj.id
     return getattr(obj, "edition_id", None), getattr(obj, "district_id", None)
+
+
+def works_in(user: Any, role: str, obj: Any) -> bool:
+    """The role (or admin) over `obj`; for an edition, over the edition or any of its districts
+    ("may open this edition's pages": each object is then checked on its own district)."""
+    if obj is None:
+        return is_staff(user, role, anywhere=True)
+    if type(obj).__name__ == "Edition":
+        return is_staff(user, role, obj.id) or any(is_staff(user, role, obj.id, d.id) for d in obj.districts)
+    return is_staff(user, role, *scope_of(obj))
 
 
 def staff_policy(role: str) -> Policy:

@@ -7,6 +7,7 @@ real, as in production. Tests that need a real Redis read PB_TEST_REDIS_URL."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 from pathlib import Path
@@ -152,22 +153,30 @@ class Factory:
 
     def user(self, email: str | None = None, *, roles: list[Any] | None = None, confirmed: bool = True,
              name: str | None = None, password: str = PASSWORD) -> Any:
-        from pb.accounts.models import RoleAssignment, User
-        from pb.db import utcnow
+        """An account as a person makes one (registration, then the link of the confirmation
+        e-mail), with the staff roles an administrator grants. Only the password's hash is
+        remembered between calls (hashing is slow on purpose); nobody is e-mailed."""
+        from pb.accounts import services
+        from pb.authz import SYSTEM
+        from pb.mail import QUIET
 
         self.count += 1
-        email = email or f"person{self.count}@ville.example"
-        user = User(email=email, display_name=name or f"Person {self.count}", password_hash=_hashed(password),
-                    email_confirmed_at=utcnow() if confirmed else None)
-        for role in roles or []:
-            if isinstance(role, tuple):
-                role, scope = role
+        quiet = self.session.info.get(QUIET)
+        self.session.info[QUIET] = True
+        try:
+            with _remembered_hashes():
+                user = services.register_user(self.session, email or f"person{self.count}@ville.example", password,
+                                              name or f"Person {self.count}")
+            if confirmed:
+                services.confirm_email(self.session, services.make_link_token(user, "confirm"))
+            for role in roles or []:
+                role, scope = role if isinstance(role, tuple) else (role, None)
                 kind = type(scope).__name__
-                user.roles.append(RoleAssignment(role=role, edition_id=scope.id if kind == "Edition" else None,
-                                                 district_id=scope.id if kind == "District" else None))
-            else:
-                user.roles.append(RoleAssignment(role=role))
-        self.session.add(user)
+                services.grant_role(self.session, SYSTEM, user, role,
+                                    edition_id=scope.id if kind == "Edition" else None,
+                                    district_id=scope.id if kind == "District" else None)
+        finally:
+            self.session.info[QUIET] = quiet
         self.session.flush()
         return user
 
@@ -197,12 +206,23 @@ class Factory:
 _hash_cache: dict[str, str] = {}
 
 
-def _hashed(password: str) -> str:
-    from pb.accounts.services import hash_password
+@contextlib.contextmanager
+def _remembered_hashes() -> Iterator[None]:
+    """The services hash each password once per test run (a real hash of that password)."""
+    from pb.accounts import services
 
-    if password not in _hash_cache:
-        _hash_cache[password] = hash_password(password)
-    return _hash_cache[password]
+    real = services.hash_password
+
+    def remembered(password: str) -> str:
+        if password not in _hash_cache:
+            _hash_cache[password] = real(password)
+        return _hash_cache[password]
+
+    services.hash_password = remembered  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        services.hash_password = real  # type: ignore[assignment]
 
 
 @pytest.fixture

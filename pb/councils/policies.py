@@ -2,8 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pb.authz import is_staff, policy, scope_of
-from pb.ideas.policies import works_in
+from pb.authz import is_staff, policy, scope_of, works_in
 
 
 @policy("council.manage")

@@ -44,6 +44,12 @@ class ProjectNotInEdition(PbError):
     message = _l("This project belongs to another edition.")
 
 
+class ProjectOutsideCouncil(PbError):
+    code = "project_outside_council"
+    status = 422
+    message = _l("This project belongs to another district than the council's.")
+
+
 class OpinionNeedsText(PbError):
     code = "opinion_needs_text"
     status = 422
@@ -91,11 +97,15 @@ def _members(text: str) -> list[tuple[str, str]]:
 
 def save_council(session: Session, actor: Any, edition: Edition, council: Council | None = None, *, name: str,
                  district_id: int | None, description: str = "", members: str = "") -> Council:
-    require(actor, "council.manage", council or edition)
+    if council is not None:
+        require(actor, "council.manage", council)
+        if council.edition_id != edition.id:
+            raise NotFoundError()
+    district = _district(session, edition, district_id)
+    require(actor, "council.manage", district or Scope(edition.id))  # where the council goes, too
     name = clean(name, multiline=False)[:160]
     if len(name) < 3:
         raise ValidationFailed(_l("Give the council's name."), field="name")
-    district = _district(session, edition, district_id)
     clash = session.scalar(sa.select(Council.id).where(Council.edition_id == edition.id, Council.name == name,
                                                        Council.id != (council.id if council else 0)))
     if clash is not None:
@@ -159,9 +169,15 @@ def get_session(session: Session, session_id: int) -> CouncilSession:
     return item
 
 
-def _project_of(council: Council, project: Project) -> Project:
+def _project_of(actor: Any, council: Council, project: Project) -> Project:
+    """A project the council may handle, that the actor records for: both objects are checked
+    (a secretary of one district records nothing on another district's project)."""
+    require(actor, "council.record", council)
+    require(actor, "council.record", project)
     if project.edition_id != council.edition_id:
         raise ProjectNotInEdition()
+    if council.district_id is not None and project.district_id != council.district_id:
+        raise ProjectOutsideCouncil()
     return project
 
 
@@ -169,8 +185,7 @@ def link_project(session: Session, actor: Any, item: CouncilSession, project: Pr
                  handling: Handling | str = Handling.PRESENTED) -> SessionProject:
     """Put a project on a session's record (presented or discussed); linking again updates it."""
     council = item.council
-    require(actor, "council.record", council)
-    _project_of(council, project)
+    _project_of(actor, council, project)
     handling = Handling(handling)
     link = next((x for x in item.items if x.project_id == project.id), None)
     before = {"handling": link.handling} if link else None
@@ -196,8 +211,7 @@ def unlink_project(session: Session, actor: Any, link: SessionProject) -> None:
 def record_opinion(session: Session, actor: Any, council: Council, project: Project, *, opinion: Opinion | str,
                    text: str = "", session_id: int | None = None) -> CouncilOpinion:
     """The council's opinion on a project; recording again replaces it (the log keeps the old one)."""
-    require(actor, "council.record", council)
-    _project_of(council, project)
+    _project_of(actor, council, project)
     opinion = Opinion(opinion)
     text = clean(text)
     if opinion is not Opinion.FAVOURABLE and len(text) < 3:
@@ -251,6 +265,18 @@ def project_councils(session: Session, project_id: int) -> dict[str, Any]:
     return {"sessions": sorted(links, key=lambda x: x.session.starts_at), "opinions": list(opinions)}
 
 
+def opinion_counts(session: Session, project_ids: Iterable[int]) -> dict[int, dict[str, int]]:
+    """Per project: how many councils gave each opinion (one grouped query)."""
+    counts: dict[int, dict[str, int]] = {}
+    ids = list(project_ids)
+    if ids:
+        for pid, opinion, n in session.execute(
+                sa.select(CouncilOpinion.project_id, CouncilOpinion.opinion, sa.func.count())
+                .where(CouncilOpinion.project_id.in_(ids)).group_by(CouncilOpinion.project_id, CouncilOpinion.opinion)):
+            counts.setdefault(pid, {})[str(opinion)] = n
+    return counts
+
+
 def projects_for_council(session: Session, council: Council) -> list[Project]:
     """Projects a council may handle: those of its district (and city-wide ones), or all for a
     city-wide council."""
@@ -279,10 +305,13 @@ def save_meeting(session: Session, actor: Any, edition: Edition, meeting: Public
                  title: str, starts_at: dt.datetime, district_id: int | None = None, place: str = "",
                  description: str = "") -> PublicMeeting:
     district = _district(session, edition, district_id)
-    # A secretary of one district manages the meetings of that district.
-    require(actor, "meeting.manage", meeting or district or Scope(edition.id))
-    if meeting is not None and district is not None:
-        require(actor, "meeting.manage", district)
+    # A secretary of one district manages the meetings of that district: the meeting as it is and
+    # where it goes are both checked (a district meeting does not become a city-wide one).
+    if meeting is not None:
+        require(actor, "meeting.manage", meeting)
+        if meeting.edition_id != edition.id:
+            raise NotFoundError()
+    require(actor, "meeting.manage", district or Scope(edition.id))
     title = clean(title, multiline=False)[:200]
     if len(title) < 3:
         raise ValidationFailed(_l("Give the meeting a title."), field="title")

@@ -20,17 +20,22 @@ from pb.councils.models import CouncilSession, SessionProject
 from pb.db import db
 from pb.editions import services as editions
 from pb.editions.models import Edition
-from pb.editions.views import ADMIN_LINKS, PUBLIC_LINKS
 from pb.errors import PbError
 from pb.projects.models import Project
 from pb.web.forms import choice_int, form_status, options, show_error
-from pb.web.lookups import staff_edition, visible_edition
+from pb.web.lookups import authorized, staff_edition, visible_edition
 
 bp = Blueprint("councils", __name__)
 
-PUBLIC_LINKS.extend([(_l("Neighbourhood councils"), "councils.index"), (_l("Public meetings"), "councils.meetings")])
-ADMIN_LINKS.extend([(_l("Neighbourhood councils"), "councils.admin", "council.record"),
-                    (_l("Public meetings"), "councils.admin_meetings", "meeting.manage")])
+EDITION_PAGE_LINKS = [(_l("Neighbourhood councils"), "councils.index"), (_l("Public meetings"), "councils.meetings")]
+EDITION_ADMIN_LINKS = [(_l("Neighbourhood councils"), "councils.admin", "council.record"),
+                       (_l("Public meetings"), "councils.admin_meetings", "meeting.manage")]
+# What a project's pages (ideas domain) show of the councils: see pb.web.parts.
+PAGE_PARTS = {
+    "project": lambda session, project_id: {"councils": services.project_councils(session, project_id),
+                                            "attendance": services.project_attendance(session, project_id)},
+    "project_list": lambda session, project_ids: {"opinions": services.opinion_counts(session, project_ids)},
+}
 
 
 def _zone() -> ZoneInfo:
@@ -113,9 +118,7 @@ def edit(edition_id: int | None = None, council_id: int | None = None) -> str | 
 @bp.get("/admin/councils/<int:council_id>")
 @guard("council.record")
 def council(council_id: int) -> str:
-    item = services.get_council(db.session, council_id)
-    if not can(current_user, "council.record", item):
-        abort(403)
+    item = authorized("council.record", services.get_council(db.session, council_id))
     edition = editions.get_edition(db.session, item.edition_id)
     return render_template("councils/council_admin.html", edition=edition, council=item,
                            projects=services.council_projects(db.session, item))
@@ -125,9 +128,7 @@ def council(council_id: int) -> str:
 @bp.route("/admin/councils/<int:council_id>/sessions/<int:session_id>", methods=["GET", "POST"])
 @guard("council.record")
 def session(council_id: int, session_id: int | None = None) -> str | Response | tuple[str, int]:
-    item = services.get_council(db.session, council_id)
-    if not can(current_user, "council.record", item):
-        abort(403)
+    item = authorized("council.record", services.get_council(db.session, council_id))
     record = services.get_session(db.session, session_id) if session_id else None
     if record is not None and record.council_id != item.id:
         abort(404)
@@ -163,7 +164,7 @@ def _link_form(council: Any) -> LinkForm:
 @bp.post("/admin/councils/<int:council_id>/sessions/<int:session_id>/link")
 @guard("council.record")
 def link(council_id: int, session_id: int) -> Response:
-    item = services.get_council(db.session, council_id)
+    item = authorized("council.record", services.get_council(db.session, council_id))
     record = services.get_session(db.session, session_id)
     if record.council_id != item.id:
         abort(404)
@@ -185,6 +186,7 @@ def unlink(council_id: int, link_id: int) -> Response:
     item = db.session.get(SessionProject, link_id) or abort(404)
     if item.session.council_id != council_id:
         abort(404)
+    authorized("council.record", item.session.council)
     form = ConfirmForm()
     session_id = item.session_id
     if form.validate_on_submit():
@@ -200,10 +202,8 @@ def unlink(council_id: int, link_id: int) -> Response:
 @bp.route("/admin/councils/<int:council_id>/opinions/<int:project_id>", methods=["GET", "POST"])
 @guard("council.record")
 def opinion(council_id: int, project_id: int) -> str | Response | tuple[str, int]:
-    item = services.get_council(db.session, council_id)
-    if not can(current_user, "council.record", item):
-        abort(403)
-    project = db.session.get(Project, project_id) or abort(404)
+    item = authorized("council.record", services.get_council(db.session, council_id))
+    project = authorized("council.record", db.session.get(Project, project_id) or abort(404))
     existing = next((e["opinion"] for e in services.council_projects(db.session, item)
                      if e["project"].id == project.id and e["opinion"]), None)
     form = OpinionForm(obj=existing)
@@ -244,8 +244,8 @@ def admin_meetings(edition_id: int) -> str:
 def meeting(edition_id: int | None = None, meeting_id: int | None = None) -> str | Response | tuple[str, int]:
     record = services.get_meeting(db.session, meeting_id) if meeting_id else None
     edition = staff_edition(record.edition_id if record else edition_id, "meeting.manage")  # type: ignore[arg-type]
-    if record is not None and not can(current_user, "meeting.manage", record):
-        abort(403)
+    if record is not None:
+        authorized("meeting.manage", record)
     form = MeetingForm(obj=record)
     form.district_id.choices = _district_choices(edition, _("The whole city"))
     if request.method == "GET" and record is not None:
@@ -276,7 +276,7 @@ def meeting(edition_id: int | None = None, meeting_id: int | None = None) -> str
 @bp.post("/admin/meetings/<int:meeting_id>/attendance")
 @guard("meeting.manage")
 def attendance(meeting_id: int) -> Response:
-    record = services.get_meeting(db.session, meeting_id)
+    record = authorized("meeting.manage", services.get_meeting(db.session, meeting_id))
     form = AttendanceForm()
     form.author_ids.choices = options((a.id, a.name) for _p, authors in services.holders(db.session, record.edition_id)
                                       for a in authors)

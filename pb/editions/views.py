@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug import Response
@@ -23,12 +23,15 @@ from pb.web.lookups import staff_edition, visible_edition
 
 bp = Blueprint("editions", __name__)
 
-# Sections other domains add to the public edition page and to its admin page. Each domain
-# appends to these lists at import time; the templates show them as links.
-# PUBLIC_LINKS: (label, endpoint taking slug=) or (label, endpoint, shown_if(edition) -> bool).
-# ADMIN_LINKS: (label, endpoint taking edition_id=, policy checked on the edition).
-PUBLIC_LINKS: list[tuple[Any, ...]] = []
-ADMIN_LINKS: list[tuple[Any, str, str]] = []
+
+
+def edition_links(kind: str) -> list[tuple[Any, ...]]:
+    """Sections other domains add to the public edition page ("page") and to its admin page
+    ("admin"), shown as links. Each view module declares its own, and the app factory
+    (`pb.app.register_blueprints`) collects them in the order of BLUEPRINTS:
+    EDITION_PAGE_LINKS: (label, endpoint taking slug=) or (label, endpoint, shown_if(edition) -> bool);
+    EDITION_ADMIN_LINKS: (label, endpoint taking edition_id=, policy checked on the edition)."""
+    return current_app.extensions["pb.edition_links"][kind]
 
 
 
@@ -38,7 +41,7 @@ def show(slug: str) -> str:
     edition = visible_edition(slug)
     rules = {"ballot": describe.ballot_rules(edition), "participation": describe.participation_rules(edition),
              "count": describe.count_rules(edition)}
-    return render_template("editions/show.html", edition=edition, links=PUBLIC_LINKS, rules=rules)
+    return render_template("editions/show.html", edition=edition, links=edition_links("page"), rules=rules)
 
 
 # -- administration -----------------------------------------------------------------------------------
@@ -48,7 +51,7 @@ def show(slug: str) -> str:
 def admin_home() -> str:
     editions = services.list_editions(db.session, current_user)
     return render_template("editions/admin_home.html", editions=editions, territory=services.get_territory(db.session),
-                           links=ADMIN_LINKS)
+                           links=edition_links("admin"))
 
 
 @bp.route("/admin/territory", methods=["GET", "POST"])
@@ -106,7 +109,7 @@ def manage(edition_id: int) -> str | Response | tuple[str, int]:
         else:
             flash(_("The edition is saved."), "success")
             return redirect(url_for("editions.manage", edition_id=edition.id))
-    return render_template("editions/manage.html", edition=edition, form=form, links=ADMIN_LINKS,
+    return render_template("editions/manage.html", edition=edition, form=form, links=edition_links("admin"),
                            allowed=services.allowed_phases(edition)), form_status(form)
 
 

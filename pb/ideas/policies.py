@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pb.authz import anonymous_ok, is_staff, policy, scope_of, staff_policy
+from pb.authz import anonymous_ok, is_staff, policy, scope_of, staff_policy, works_in
 
 
 def _is_author(user: Any, idea: Any) -> bool:
@@ -11,16 +11,6 @@ def _is_author(user: Any, idea: Any) -> bool:
 
 def _staff_over(user: Any, obj: Any, *roles: str) -> bool:
     return any(is_staff(user, role, *scope_of(obj)) for role in roles)
-
-
-def works_in(user: Any, role: str, obj: Any) -> bool:
-    """The role (or admin) over `obj`; for an edition, over the edition or any of its districts
-    ("may open this edition's pages": each object is then checked on its own district)."""
-    if obj is None:
-        return is_staff(user, role, anywhere=True)
-    if type(obj).__name__ == "Edition":
-        return is_staff(user, role, obj.id) or any(is_staff(user, role, obj.id, d.id) for d in obj.districts)
-    return is_staff(user, role, *scope_of(obj))
 
 
 @policy("idea.view")

@@ -4,7 +4,7 @@ what each row shows (comments, ideas, council opinions), whatever the number of 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Iterable
 
 import sqlalchemy as sa
@@ -45,14 +45,11 @@ def list_projects(session: Session, edition: Edition, *, district_id: int | None
 class ProjectExtras:
     comments: int = 0
     ideas: int = 0
-    opinions: dict[str, int] = field(default_factory=dict)
 
 
 def project_extras(session: Session, project_ids: Iterable[int]) -> dict[int, ProjectExtras]:
-    """Per project of a page: visible comments, ideas it came from, council opinions by kind.
-    Three grouped queries, whatever the number of projects."""
-    from pb.councils.models import CouncilOpinion
-
+    """Per project of a page: visible comments and ideas it came from (council opinions are the
+    councils' part of the page). Two grouped queries, whatever the number of projects."""
     ids = list(project_ids)
     extras = {pid: ProjectExtras() for pid in ids}
     if not ids:
@@ -64,8 +61,4 @@ def project_extras(session: Session, project_ids: Iterable[int]) -> dict[int, Pr
             Idea.project_id.in_(ids), Idea.status.in_((IdeaStatus.FEASIBLE, IdeaStatus.MERGED)))
             .group_by(Idea.project_id)):
         extras[pid].ideas = n
-    for pid, opinion, n in session.execute(sa.select(CouncilOpinion.project_id, CouncilOpinion.opinion, sa.func.count())
-                                           .where(CouncilOpinion.project_id.in_(ids))
-                                           .group_by(CouncilOpinion.project_id, CouncilOpinion.opinion)):
-        extras[pid].opinions[str(opinion)] = n
     return extras

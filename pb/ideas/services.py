@@ -82,10 +82,15 @@ def submission_deadline(edition: Edition) -> dt.datetime | None:
 
 # -- status changes -----------------------------------------------------------------------------------
 
+# Who changes an idea's status, as whom: the policy checked on the idea.
+STATUS_POLICY = {rules.AUTHOR: "idea.edit", rules.REVIEW: "review.decide", rules.SYSTEM: "edition.manage"}
+
+
 def change_status(session: Session, actor: Any, idea: Idea, target: IdeaStatus, *, by: str,
                   reason: str = "") -> IdeaStatusChange:
-    """Checks the transition against the rules table, records it in the history, and e-mails
-    the authors after the commit. The caller has checked the actor's permission."""
+    """Checks the actor (as an author, or as the review) and the transition against the rules
+    table, records it in the history, and e-mails the authors after the commit."""
+    require(actor, STATUS_POLICY[by], idea)
     current = idea.status
     reason = clean(reason)
     rules.check_transition(current, target, by=by, phase=idea.edition.phase, reason=reason)
@@ -294,7 +299,8 @@ def withdraw_idea(session: Session, actor: Any, idea: Idea, reason: str = "") ->
             Idea.project_id == project.id, Idea.id != idea.id,
             Idea.status.in_((IdeaStatus.FEASIBLE, IdeaStatus.MERGED))))
         if not others:
-            set_status(session, project, ProjectStatus.WITHDRAWN, stored(_l("Withdrawn by its holders.")))
+            # The holders' own step (checked above): the platform withdraws the project with it.
+            set_status(session, SYSTEM_ACTOR, project, ProjectStatus.WITHDRAWN, stored(_l("Withdrawn by its holders.")))
     if not idea.is_author(actor):
         audit.record(session, actor, "idea.withdraw", idea, before={"status": change.from_status},
                      after={"status": change.to_status})

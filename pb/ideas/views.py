@@ -15,7 +15,6 @@ from pb.accounts.models import User
 from pb.authz import can, guard, public
 from pb.db import db
 from pb.editions.models import Edition
-from pb.editions.views import ADMIN_LINKS, PUBLIC_LINKS
 from pb.errors import PbError
 from pb.ideas import comments as comment_services, moderation, rules, services, uploads
 from pb.ideas.forms import (
@@ -26,15 +25,16 @@ from pb.ideas.text import paragraphs
 from pb.projects.models import ProjectStatus
 from pb.web.forms import choice_int, form_status, show_error
 from pb.web.pagination import paginate, paginate_list
-from pb.web.lookups import staff_edition, visible_edition
+from pb.web.lookups import authorized, staff_edition, visible_edition
+from pb.web.parts import page_parts
 
 bp = Blueprint("ideas", __name__)
 bp.add_app_template_filter(paragraphs, "paragraphs")
 bp.add_app_template_filter(theme_label, "theme_label")
 
-PUBLIC_LINKS.extend([(_l("Ideas"), "ideas.index"), (_l("Projects"), "ideas.projects")])
-ADMIN_LINKS.extend([(_l("Moderation"), "ideas.moderation", "moderation.act"),
-                    (_l("Enter an idea received on paper"), "ideas.enter", "idea.enter")])
+EDITION_PAGE_LINKS = [(_l("Ideas"), "ideas.index"), (_l("Projects"), "ideas.projects")]
+EDITION_ADMIN_LINKS = [(_l("Moderation"), "ideas.moderation", "moderation.act"),
+                       (_l("Enter an idea received on paper"), "ideas.enter", "idea.enter")]
 
 
 
@@ -72,32 +72,14 @@ def _comment_context(edition: Edition, **target: int) -> dict[str, Any]:
 def show(slug: str, idea_id: int) -> str:
     edition = visible_edition(slug)
     idea = _idea(edition, idea_id)
-    project_info = _project_info(idea.project_id) if idea.project_id else {}
-    review_failures = _failed_criteria(idea)
+    project_info = page_parts("project", idea.project_id) if idea.project_id else {}
     return render_template("ideas/show.html", edition=edition, idea=idea, project=idea.project,
                            can_edit=can(current_user, "idea.edit", idea) and idea.status in rules.EDITABLE,
                            can_withdraw=(can(current_user, "idea.edit", idea) and not edition.is_frozen
                                          and IdeaStatus.WITHDRAWN in rules.allowed_targets(
                                              idea.status, by=rules.AUTHOR, phase=edition.phase)),
-                           see_hidden=can(current_user, "idea.see_hidden", idea), failures=review_failures,
-                           **project_info, **_comment_context(edition, idea_id=idea.id))
-
-
-def _failed_criteria(idea: Idea) -> list[str]:
-    """The checklist criteria a not-admissible idea failed (public, with the decision)."""
-    if idea.status is not IdeaStatus.NOT_ADMISSIBLE:
-        return []
-    from pb.review.services import review_of
-
-    review = review_of(db.session, idea)
-    return [a.item.label for a in review.answers if a.passed is False] if review else []
-
-
-def _project_info(project_id: int) -> dict[str, Any]:
-    from pb.councils.services import project_attendance, project_councils
-
-    return {"councils": project_councils(db.session, project_id),
-            "attendance": project_attendance(db.session, project_id)}
+                           see_hidden=can(current_user, "idea.see_hidden", idea),
+                           **page_parts("idea", idea), **project_info, **_comment_context(edition, idea_id=idea.id))
 
 
 @bp.get("/account/ideas")
@@ -132,9 +114,7 @@ def new(slug: str) -> str | Response | tuple[str, int]:
 @guard("authenticated")
 def edit(slug: str, idea_id: int) -> str | Response | tuple[str, int]:
     edition = visible_edition(slug)
-    idea = _idea(edition, idea_id)
-    if not can(current_user, "idea.edit", idea):
-        abort(403)
+    idea = authorized("idea.edit", _idea(edition, idea_id))
     form = IdeaForm(obj=idea, districts=edition.districts)
     if request.method == "GET":
         form.coauthors.data = "\n".join(a.user.email for a in idea.authors[1:] if a.user is not None)
@@ -158,9 +138,7 @@ def edit(slug: str, idea_id: int) -> str | Response | tuple[str, int]:
 @guard("authenticated")
 def withdraw(slug: str, idea_id: int) -> str | Response | tuple[str, int]:
     edition = visible_edition(slug)
-    idea = _idea(edition, idea_id)
-    if not can(current_user, "idea.edit", idea):
-        abort(403)
+    idea = authorized("idea.edit", _idea(edition, idea_id))
     form = WithdrawForm()
     if form.validate_on_submit():
         try:
@@ -177,7 +155,7 @@ def withdraw(slug: str, idea_id: int) -> str | Response | tuple[str, int]:
 @guard("authenticated")
 def upload(slug: str, idea_id: int) -> Response:
     edition = visible_edition(slug)
-    idea = _idea(edition, idea_id)
+    idea = authorized("idea.edit", _idea(edition, idea_id))
     form = AttachmentForm()
     if form.validate_on_submit():
         try:
@@ -204,7 +182,7 @@ def _attachment(idea: Idea, attachment_id: int) -> Attachment:
 @guard("authenticated")
 def remove_attachment(slug: str, idea_id: int, attachment_id: int) -> str | Response:
     edition = visible_edition(slug)
-    idea = _idea(edition, idea_id)
+    idea = authorized("idea.edit", _idea(edition, idea_id))
     attachment = _attachment(idea, attachment_id)
     form = ConfirmForm()
     if form.validate_on_submit():
@@ -327,6 +305,7 @@ def projects(slug: str) -> str:
     extras = project_extras(db.session, [p.id for p in page.items])
     query = {k: v for k, v in args.items() if v}
     return render_template("ideas/projects.html", edition=edition, page=page, extras=extras, args=args,
+                           **page_parts("project_list", [p.id for p in page.items]),
                            query=query, themes=THEMES, statuses=list(ProjectStatus), sorts=PROJECT_SORTS)
 
 
@@ -336,7 +315,7 @@ def project(slug: str, number: int) -> str:
     edition = visible_edition(slug)
     item = services.project_by_number(db.session, edition, number)
     return render_template("ideas/project.html", edition=edition, project=item,
-                           ideas=services.ideas_of_project(db.session, item.id), **_project_info(item.id),
+                           ideas=services.ideas_of_project(db.session, item.id), **page_parts("project", item.id),
                            **_comment_context(edition, project_id=item.id))
 
 
@@ -380,9 +359,7 @@ def _target(kind: str, target_id: int) -> Idea | Comment:
     target = db.session.get(model, target_id) if model else None
     if target is None:
         abort(404)
-    if not can(current_user, "moderation.act", target):
-        abort(403)
-    return target
+    return authorized("moderation.act", target)
 
 
 def _back(target: Idea | Comment) -> str:

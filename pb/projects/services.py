@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import Any, Callable
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
+from pb.authz import require
 from pb.editions.models import District, Edition
 from pb.errors import ValidationFailed
 from pb.projects.models import BALLOT_STATUSES, Project, ProjectStatus
@@ -24,8 +25,9 @@ def status_hook(fn: StatusHook) -> StatusHook:
     return fn
 
 
-def set_status(session: Session, project: Project, status: ProjectStatus, reason: str = "") -> None:
+def set_status(session: Session, actor: Any, project: Project, status: ProjectStatus, reason: str = "") -> None:
     """The one way to change a project's status: the hooks hear of every change."""
+    require(actor, "project.status", project)
     old = project.status
     project.status = status
     project.status_reason = reason
@@ -39,12 +41,13 @@ def next_number(session: Session, edition_id: int) -> int:
     return (current or 0) + 1
 
 
-def create_project(session: Session, edition: Edition, district: District, *, title: str, cost_cents: int,
+def create_project(session: Session, actor: Any, edition: Edition, district: District, *, title: str, cost_cents: int,
                    summary: str = "", description: str = "", theme: str = "", address: str = "",
                    latitude: float | None = None, longitude: float | None = None,
                    status: ProjectStatus = ProjectStatus.FEASIBLE, number: int | None = None,
                    external_ref: str = "") -> Project:
-    """A new project. The caller (review, import) has already checked who may do it."""
+    """A new project (the review, an import): the city services or administrators of its district."""
+    require(actor, "project.create", district)
     if district.edition_id != edition.id:
         raise ValidationFailed(_l("This district belongs to another edition."), field="district_id")
     if cost_cents < 0:

@@ -94,7 +94,7 @@ def import_pabulib(session: Session, actor: Any, source: str | Path, *, slug: st
     for number, p in enumerate(election.projects, start=1):
         lat, lon = p.fields.get("latitude"), p.fields.get("longitude")
         projects.append(create_project(
-            session, edition, district, title=(p.name or f"Project {p.id}")[:200], cost_cents=_cents(p.cost, f"project {p.id}"),
+            session, actor, edition, district, title=(p.name or f"Project {p.id}")[:200], cost_cents=_cents(p.cost, f"project {p.id}"),
             theme=(p.fields.get("category") or "")[:64], status=ProjectStatus.ON_BALLOT, number=number,
             external_ref=p.id, latitude=float(lat) if lat else None, longitude=float(lon) if lon else None))
     window = _vote_window(meta)

@@ -185,7 +185,7 @@ def publish_run(session: Session, actor: Any, tally: TallyRun) -> TallyRun:
     winners = {pid for result in tally.districts for pid in result.selected}
     for project in ballot_projects(session, edition.id):
         if project.status is ProjectStatus.ON_BALLOT:
-            set_status(session, project, ProjectStatus.WINNER if project.id in winners else ProjectStatus.NOT_SELECTED)
+            set_status(session, actor, project, ProjectStatus.WINNER if project.id in winners else ProjectStatus.NOT_SELECTED)
     session.flush()
     audit.record(session, actor, "results.publish", edition, after={"run": tally.id, "winners": sorted(winners)})
     return tally

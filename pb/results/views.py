@@ -15,7 +15,6 @@ from pb.accounts.forms import ConfirmForm
 from pb.authz import guard, public
 from pb.db import db
 from pb.editions.models import Phase
-from pb.editions.views import ADMIN_LINKS, PUBLIC_LINKS
 from pb.errors import PbError
 from pb.results import opendata, report, services
 from pb.results.models import TallyRun
@@ -131,5 +130,5 @@ def review_run(edition_id: int, run_id: int) -> str | Response:
                            published=services.published_run(db.session, edition))
 
 
-PUBLIC_LINKS.append((_l("Results"), "results.show", lambda edition: edition.phase.rank >= Phase.RESULTS.rank))
-ADMIN_LINKS.append((_l("Count and results"), "results.manage", "results.manage"))
+EDITION_PAGE_LINKS = [(_l("Results"), "results.show", lambda edition: edition.phase.rank >= Phase.RESULTS.rank)]
+EDITION_ADMIN_LINKS = [(_l("Count and results"), "results.manage", "results.manage")]

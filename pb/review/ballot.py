@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from pb import audit
+from pb.councils.services import attended_project_ids
 from pb.authz import SYSTEM, require
 from pb.editions.models import District, Edition, Phase
 from pb.editions.services import phase_hook
@@ -36,11 +37,9 @@ def _with_holders(session: Session, edition_id: int) -> set[int]:
         Idea.status.in_((IdeaStatus.FEASIBLE, IdeaStatus.MERGED)))))
 
 
-def _apply(session: Session, edition: Edition) -> dict[int, tuple[str, str]]:
+def _apply(session: Session, actor: Any, edition: Edition) -> dict[int, tuple[str, str]]:
     """Place every candidate project; returns {project id: (old status, new status)} for those
     that changed."""
-    from pb.councils.services import attended_project_ids
-
     projects = session.scalars(sa.select(Project).where(Project.edition_id == edition.id,
                                                         Project.status.in_(CANDIDATE))).all()
     held: set[int] = set()
@@ -53,7 +52,7 @@ def _apply(session: Session, edition: Edition) -> dict[int, tuple[str, str]]:
         new_reason = reason if new is ProjectStatus.HELD_BACK else ""
         if project.status != new:
             changes[project.id] = (project.status.value, new.value)
-        set_status(session, project, new, new_reason)  # holders are told by the ideas domain's hook
+        set_status(session, actor, project, new, new_reason)  # holders are told by the ideas domain's hook
     session.flush()
     return changes
 
@@ -62,7 +61,7 @@ def build_ballot(session: Session, actor: Any, edition: Edition) -> dict[int, tu
     require(actor, "ballot.build", edition)
     if edition.is_frozen:
         raise BallotFrozen()
-    changes = _apply(session, edition)
+    changes = _apply(session, actor, edition)
     audit.record(session, actor, "ballot.build", edition, before={str(k): v[0] for k, v in changes.items()},
                  after={str(k): v[1] for k, v in changes.items()})
     return changes
@@ -73,7 +72,7 @@ def freeze_ballot(session: Session, edition: Edition, old: Phase, new: Phase) ->
     """When the vote opens: build the ballot one last time (attendance re-checked); it is then
     frozen, since services refuse changes once `edition.is_frozen`."""
     if old.rank < Phase.VOTE.rank <= new.rank and not edition.is_frozen:
-        changes = _apply(session, edition)
+        changes = _apply(session, SYSTEM, edition)  # the phase change was checked by set_phase
         audit.record(session, SYSTEM, "ballot.freeze", edition, before={str(k): v[0] for k, v in changes.items()},
                      after={str(k): v[1] for k, v in changes.items()})
 

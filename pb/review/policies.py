@@ -4,7 +4,7 @@ from typing import Any
 
 from sqlalchemy.orm import object_session
 
-from pb.authz import has_role, is_staff, policy, scope_of
+from pb.authz import has_role, is_staff, policy, scope_of, works_in
 
 
 def _admin(user: Any, obj: Any) -> bool:
@@ -21,22 +21,20 @@ def _manage(user: Any, obj: Any) -> bool:
 
 @policy("review.view")
 def _view(user: Any, obj: Any) -> bool:
-    """Reviewers (whatever their scope: what they see is limited to their assignments) and
-    administrators open the review pages."""
-    if obj is None:
-        return is_staff(user, "reviewer", anywhere=True)
-    return has_role(user, "reviewer", anywhere=True) or _admin(user, obj)
+    """Reviewers of the edition or of one of its districts (what they see is limited to their
+    assignments) and administrators open the review pages."""
+    return works_in(user, "reviewer", obj)
 
 
 @policy("review.decide")
 def _decide(user: Any, idea: Any) -> bool:
-    """A reviewer reviews the ideas assigned to them or to one of their city services; the
-    edition's administrators review any idea."""
+    """A reviewer reviews the ideas of their scope assigned to them or to one of their city
+    services; the edition's administrators review any idea."""
     if idea is None:
         return is_staff(user, "reviewer", anywhere=True)
     if _admin(user, idea):
         return True
-    if not has_role(user, "reviewer", anywhere=True):
+    if not has_role(user, "reviewer", *scope_of(idea)):
         return False
     from pb.review.services import is_assigned
 

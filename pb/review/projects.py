@@ -63,7 +63,7 @@ def merge_ideas(session: Session, actor: Any, edition: Edition, idea_ids: Iterab
         if len(title) < 5:
             raise ValidationFailed(_l("Give the merged project a title."), field="title")
         description = "\n\n".join(f"{i.title}\n{i.description}" for i in ideas)
-        project = create_project(session, edition, district, title=title, cost_cents=cost_cents,
+        project = create_project(session, actor, edition, district, title=title, cost_cents=cost_cents,
                                  summary=clean(summary) or _summary(ideas[0].description), description=description,
                                  theme=ideas[0].theme, address=ideas[0].address)
         audit.record(session, actor, "project.create", project,
@@ -85,7 +85,7 @@ def merge_ideas(session: Session, actor: Any, edition: Edition, idea_ids: Iterab
     for old in emptied:
         remaining = session.scalar(sa.select(sa.func.count()).select_from(Idea).where(Idea.project_id == old.id))
         if not remaining:
-            set_status(session, old, ProjectStatus.WITHDRAWN,
+            set_status(session, actor, old, ProjectStatus.WITHDRAWN,
                        stored(_l("Merged into project no. %(number)s.", number=project.reference)))
     audit.record(session, actor, "review.merge", project, after={"ideas": [i.id for i in ideas],
                                                                  "withdrawn_projects": [p.id for p in emptied]})

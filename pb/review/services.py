@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 
 from pb import audit
 from pb.accounts.models import Role, RoleAssignment, User
-from pb.authz import require
+from pb.authz import has_role, require, scope_of
 from pb.db import utcnow
 from pb.editions.models import District, Edition, Phase
 from pb.editions.services import phase_hook
@@ -221,6 +221,11 @@ def assign(session: Session, actor: Any, edition: Edition, idea_ids: Iterable[in
                                                   Idea.status.in_(UNDER_REVIEW))).all()
     if not ideas:
         raise ValidationFailed(_l("Tick at least one idea still under review."), field="idea_ids")
+    reviewer = session.get(User, reviewer_id) if reviewer_id is not None else None
+    outside = [i for i in ideas if reviewer is not None and not has_role(reviewer, "reviewer", *scope_of(i))]
+    if outside:  # a reviewer of one district reviews that district's ideas only (review.decide)
+        raise ValidationFailed(_l("This reviewer does not review the district of idea no. %(n)s."), field="reviewer_id",
+                               n=outside[0].id)
     existing = {a.idea_id: a for a in session.scalars(sa.select(Assignment).where(
         Assignment.idea_id.in_([i.id for i in ideas])))}
     for idea in ideas:
@@ -287,6 +292,14 @@ def get_for_review(session: Session, actor: Any, idea_id: int) -> Idea:
 def review_of(session: Session, idea: Idea) -> Review | None:
     return session.scalar(sa.select(Review).where(Review.idea_id == idea.id)
                           .options(selectinload(Review.answers)))
+
+
+def failed_criteria(session: Session, idea: Idea) -> list[str]:
+    """The checklist criteria a not-admissible idea failed (public, with the decision)."""
+    if idea.status is not IdeaStatus.NOT_ADMISSIBLE:
+        return []
+    review = review_of(session, idea)
+    return [a.item.label for a in review.answers if a.passed is False] if review else []
 
 
 def _summary(text: str) -> str:
@@ -362,7 +375,7 @@ def _decide(session: Session, actor: Any, idea: Idea, decision: Decision, reason
         rules.check_transition(idea.status, IdeaStatus.FEASIBLE, by=by, phase=idea.edition.phase, reason=reason)
         district = session.get(District, idea.district_id)
         assert district is not None and cost is not None
-        project = create_project(session, idea.edition, district, title=idea.title, cost_cents=cost,
+        project = create_project(session, actor, idea.edition, district, title=idea.title, cost_cents=cost,
                                  summary=_summary(idea.description), description=idea.description, theme=idea.theme,
                                  address=idea.address, latitude=idea.latitude, longitude=idea.longitude)
         idea.project_id, idea.project = project.id, project

@@ -8,9 +8,8 @@ from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 from werkzeug import Response
 
-from pb.authz import can, guard
+from pb.authz import guard
 from pb.db import db
-from pb.editions.views import ADMIN_LINKS
 from pb.errors import PbError
 from pb.ideas.models import Idea, IdeaStatus
 from pb.projects.models import Project
@@ -21,15 +20,17 @@ from pb.review.forms import (
 from pb.review.models import ReviewTeam
 from pb.web.forms import choice_int, form_status, options, show_error
 from pb.web.pagination import paginate
-from pb.web.lookups import staff_edition
+from pb.web.lookups import authorized, staff_edition
 
 bp = Blueprint("review", __name__)
 
-ADMIN_LINKS.extend([
+EDITION_ADMIN_LINKS = [
     (_l("Technical review"), "review.dashboard", "review.view"),
     (_l("Eligibility checklist"), "review.checklist", "checklist.manage"),
     (_l("Ballot"), "review.ballot", "ballot.build"),
-])
+]
+# What an idea's page (ideas domain) shows of its review: see pb.web.parts.
+PAGE_PARTS = {"idea": lambda session, idea: {"failures": services.failed_criteria(session, idea)}}
 
 
 
@@ -117,9 +118,7 @@ def idea(idea_id: int) -> str | Response | tuple[str, int]:
 @bp.route("/admin/review/ideas/<int:idea_id>/reopen", methods=["GET", "POST"])
 @guard("review.manage")
 def reopen(idea_id: int) -> str | Response | tuple[str, int]:
-    item = db.session.get(Idea, idea_id) or abort(404)
-    if not can(current_user, "review.manage", item):
-        abort(403)
+    item = authorized("review.manage", db.session.get(Idea, idea_id) or abort(404))
     form = ReopenForm()
     if form.validate_on_submit():
         try:
@@ -214,9 +213,7 @@ def teams(team_id: int | None = None) -> str | Response | tuple[str, int]:
 @bp.route("/admin/projects/<int:project_id>", methods=["GET", "POST"])
 @guard("project.edit")
 def edit_project(project_id: int) -> str | Response | tuple[str, int]:
-    project = db.session.get(Project, project_id) or abort(404)
-    if not can(current_user, "project.edit", project):
-        abort(403)
+    project = authorized("project.edit", db.session.get(Project, project_id) or abort(404))
     form = ProjectForm(obj=project)
     form.district_id.choices = options((d.id, d.name) for d in project.edition.districts)
     if request.method == "GET":

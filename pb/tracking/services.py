@@ -69,7 +69,7 @@ def record_update(session: Session, actor: Any, project: Project, *, status: Pro
                                   note=note.strip(), happened_on=happened_on, author_id=getattr(actor, "id", None))
     session.add(update)
     before = {"status": project.status}
-    set_status(session, project, status, note.strip() if status is S.ABANDONED else project.status_reason)
+    set_status(session, actor, project, status, note.strip() if status is S.ABANDONED else project.status_reason)
     session.flush()
     audit.record(session, actor, "tracking.update", project, before=before,
                  after={"status": status, "progress": progress, "spent_cents": spent_cents,

@@ -11,7 +11,6 @@ from werkzeug import Response
 from pb.authz import guard, public, require
 from pb.db import db
 from pb.editions.models import Edition, Phase
-from pb.editions.views import PUBLIC_LINKS
 from pb.errors import PbError
 from pb.projects.models import PROJECT_STATUS_LABELS
 from pb.tracking import services
@@ -77,5 +76,5 @@ def update(slug: str, number: int) -> str | Response | tuple[str, int]:
                            history=services.history(db.session, project)), form_status(form) if form else 200
 
 
-PUBLIC_LINKS.append((_l("Implementation of the winning projects"), "tracking.index",
-                     lambda edition: edition.phase.rank >= Phase.RESULTS.rank))
+EDITION_PAGE_LINKS = [(_l("Implementation of the winning projects"), "tracking.index",
+                       lambda edition: edition.phase.rank >= Phase.RESULTS.rank)]

@@ -15,7 +15,6 @@ from pb.accounts.forms import ConfirmForm
 from pb.authz import guard
 from pb.db import db
 from pb.editions.models import Edition
-from pb.editions.views import ADMIN_LINKS
 from pb.errors import PbError
 from pb.jobs import TaskRun, enqueue_after_commit, start_task
 from pb.voting import jobs
@@ -28,7 +27,7 @@ from pb.web.forms import form_status, show_error
 from pb.web.lookups import staff_edition
 
 bp = Blueprint("voting_admin", __name__, url_prefix="/admin/editions/<int:edition_id>/voting")
-ADMIN_LINKS.append((_l("Voters and voting codes"), "voting_admin.index", "voting.manage"))
+EDITION_ADMIN_LINKS = [(_l("Voters and voting codes"), "voting_admin.index", "voting.manage")]
 
 
 

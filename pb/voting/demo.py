@@ -48,7 +48,7 @@ def _ensure_projects(session: Session, edition: Edition) -> None:
         district = citywide if index is None else sectors[index % len(sectors)]
         if district is None:
             continue
-        create_project(session, edition, district, title=title, cost_cents=cost * 100, status=ProjectStatus.ON_BALLOT,
+        create_project(session, SYSTEM, edition, district, title=title, cost_cents=cost * 100, status=ProjectStatus.ON_BALLOT,
                        summary="Projet proposé par des habitantes et des habitants, étudié par les services de la Ville.")
 
 

@@ -17,7 +17,6 @@ from pb.authz import public
 from pb.db import db
 from pb.editions import describe
 from pb.editions.models import Edition, Phase
-from pb.editions.views import PUBLIC_LINKS
 from pb.errors import PbError
 from pb.extensions import counts_failures, failed_attempt, limiter
 from pb.projects.services import ballot_projects
@@ -31,7 +30,7 @@ from pb.web.pagination import paginate
 from pb.web.lookups import visible_edition
 
 bp = Blueprint("voting", __name__)
-PUBLIC_LINKS.extend([(_l("Vote"), "voting.ballot"), (_l("Public board of trackers"), "voting.board")])
+EDITION_PAGE_LINKS = [(_l("Vote"), "voting.ballot"), (_l("Public board of trackers"), "voting.board")]
 SESSION_MINUTES = 30  # a ballot left open on a shared computer expires
 
 

@@ -162,7 +162,7 @@ def test_roles_are_granted_by_admins_only_and_scoped(session, make) -> None:
     # Granting the same role twice keeps one assignment.
     services.grant_role(session, admin, person, Role.REVIEWER, district_id=district.id)
     assert len(person.roles) == 1
-    assert session.query(AuditEntry).filter_by(action="role.grant").count() == 1
+    assert session.query(AuditEntry).filter_by(action="role.grant", target_id=str(person.id)).count() == 1
 
 
 def test_the_last_administrator_cannot_be_removed(session, make) -> None:

@@ -123,3 +123,55 @@ def test_public_meetings_and_attendance(session, cycle, make) -> None:
     assert services.attended_project_ids(session, edition.id) == {b.project_id}
     assert session.scalar(sa.select(sa.func.count()).select_from(AuditEntry)
                           .where(AuditEntry.action == "meeting.attendance")) == 2
+
+
+def test_a_district_secretary_records_nothing_on_another_districts_project(session, cycle, make, council) -> None:
+    """Issue 10 §6: a secretary of district 1 posted an unfavourable opinion on a project of district 2
+    through district 1's council. Both objects are checked, and nothing is written."""
+    edition = _edition(session, council)
+    d1, d2 = edition.districts
+    theirs = cycle.idea(edition, status=IdeaStatus.FEASIBLE, district=d2)
+    secretary = make.user(roles=[("council_secretary", d1)])
+    record = services.save_session(session, secretary, council, starts_at=utcnow())
+    whole_edition = make.user(roles=[("council_secretary", edition)])
+    before = session.scalar(sa.select(sa.func.count()).select_from(AuditEntry))
+    with pytest.raises(Forbidden):
+        services.record_opinion(session, secretary, council, theirs.project, opinion="unfavourable",
+                                text="Un avis défavorable.")
+    with pytest.raises(Forbidden):
+        services.link_project(session, secretary, record, theirs.project)
+    # Even a secretary of the whole edition does not put district 2's project before district 1's council.
+    with pytest.raises(services.ProjectOutsideCouncil):
+        services.record_opinion(session, whole_edition, council, theirs.project, opinion="favourable")
+    session.flush()
+    assert services.council_projects(session, council) == []
+    assert session.scalar(sa.select(sa.func.count()).select_from(AuditEntry)) == before
+
+
+def test_a_district_secretary_does_not_move_a_meeting_out_of_the_district(session, cycle, make) -> None:
+    """Issue 10 §6: a district meeting turned into a city-wide one by its district's secretary."""
+    edition = cycle.edition()
+    d1, d2 = edition.districts
+    secretary = make.user(roles=[("council_secretary", d1)])
+    meeting = services.save_meeting(session, secretary, edition, title="Réunion du secteur 1", starts_at=utcnow(),
+                                    district_id=d1.id)
+    for elsewhere in (None, d2.id):
+        with pytest.raises(Forbidden):
+            services.save_meeting(session, secretary, edition, meeting, title="Réunion de toute la ville",
+                                  starts_at=utcnow(), district_id=elsewhere)
+        assert (meeting.district_id, meeting.title) == (d1.id, "Réunion du secteur 1")
+    other = cycle.edition()
+    with pytest.raises(Forbidden):  # an edition given with another edition's meeting
+        services.save_meeting(session, make.user(roles=[("council_secretary", other)]), other, meeting,
+                              title="Déplacée", starts_at=utcnow())
+
+
+def test_a_district_administrator_does_not_make_a_council_city_wide(session, cycle, make, council) -> None:
+    edition = _edition(session, council)
+    d1, d2 = edition.districts
+    district_admin = make.user(roles=[("admin", d1)])
+    services.save_council(session, district_admin, edition, council, name=council.name, district_id=d1.id)
+    for elsewhere in (None, d2.id):
+        with pytest.raises(Forbidden):
+            services.save_council(session, district_admin, edition, council, name=council.name, district_id=elsewhere)
+        assert council.district_id == d1.id

@@ -262,7 +262,7 @@ def test_holders_hear_of_every_status_of_their_project(session, cycle, make, out
     merge_ideas(session, make.admin(), edition, [other.id], project_id=idea.project_id)
     session.commit()
     outbox.clear()
-    set_status(session, idea.project, ProjectStatus.WINNER)  # what the tally does
+    set_status(session, SYSTEM, idea.project, ProjectStatus.WINNER)  # what the tally does
     session.commit()
     by_address = {m["To"]: m for m in outbox}
     assert set(by_address) == {alice.email, bob.email}

@@ -6,7 +6,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy import event
 
-from pb.authz import access_of
+from pb.authz import SYSTEM, access_of
 from pb.editions.models import Phase
 from pb.ideas import comments
 from pb.ideas.models import Comment, Flag, Idea, IdeaStatus
@@ -159,10 +159,10 @@ def test_the_project_list_makes_a_constant_number_of_queries(session, cycle, mak
     edition = cycle.edition(districts=2)
     big, small = edition.districts
     for n in range(700):
-        create_project(session, edition, big, title=f"Projet {n}", cost_cents=1000 + n, status=ProjectStatus.ON_BALLOT,
+        create_project(session, SYSTEM, edition, big, title=f"Projet {n}", cost_cents=1000 + n, status=ProjectStatus.ON_BALLOT,
                        number=n + 1)
     for n in range(7):
-        create_project(session, edition, small, title=f"Projet {n}", cost_cents=1000 + n,
+        create_project(session, SYSTEM, edition, small, title=f"Projet {n}", cost_cents=1000 + n,
                        status=ProjectStatus.ON_BALLOT, number=1000 + n)
     # Comments and council opinions on some of them, so the grouped counts have work to do.
     first = session.scalars(sa.text("SELECT id FROM project ORDER BY number LIMIT 3")).all()

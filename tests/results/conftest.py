@@ -29,7 +29,7 @@ def voted(session, make):
     edition = make.edition(districts=2, slug="bp-vote", envelope_cents=100_000_00, aggregation_rule="greedy",
                            tie_break="lexicographic")
     d0, d1 = edition.districts
-    p = {name: create_project(session, edition, district, title=title, cost_cents=cost * 100, status=ProjectStatus.ON_BALLOT)
+    p = {name: create_project(session, SYSTEM, edition, district, title=title, cost_cents=cost * 100, status=ProjectStatus.ON_BALLOT)
          for name, district, title, cost in [
              ("park", d0, "=HYPERLINK(\"x\") parc", 60_000), ("bench", d0, "Bancs", 10_000), ("pool", d0, "Piscine", 50_000),
              ("bike", d1, "Pistes cyclables", 90_000), ("tree", d1, "Arbres", 20_000)]}

@@ -73,7 +73,7 @@ def test_cumulative_and_majority_judgment_editions(session, make) -> None:
     edition = make.edition(districts=1, envelope_cents=100_00, ballot_type="cumulative", cumulative_points=5,
                            aggregation_rule="greedy", tie_break="lexicographic")
     d = edition.districts[0]
-    a, b, c = (create_project(session, edition, d, title=t, cost_cents=40_00, status=S.ON_BALLOT) for t in "ABC")
+    a, b, c = (create_project(session, SYSTEM, edition, d, title=t, cost_cents=40_00, status=S.ON_BALLOT) for t in "ABC")
     editions.set_phase(session, SYSTEM, edition, Phase.VOTE)
     put_ballots(session, edition, d, [({a: 4, b: 1}, "online"), ({c: 5}, "online"), ({b: 3, c: 2}, "paper")])
     editions.set_phase(session, SYSTEM, edition, Phase.RESULTS)
@@ -84,7 +84,7 @@ def test_cumulative_and_majority_judgment_editions(session, make) -> None:
     mj = make.edition(districts=1, envelope_cents=100_00, ballot_type="majority_judgment", grade_count=5,
                       aggregation_rule="mj", min_choices=0, max_choices=None, tie_break="lexicographic")
     d = mj.districts[0]
-    x, y = (create_project(session, mj, d, title=t, cost_cents=60_00, status=S.ON_BALLOT) for t in "XY")
+    x, y = (create_project(session, SYSTEM, mj, d, title=t, cost_cents=60_00, status=S.ON_BALLOT) for t in "XY")
     editions.set_phase(session, SYSTEM, mj, Phase.VOTE)
     put_ballots(session, mj, d, [({x: 4, y: 1}, "online"), ({x: 3, y: 4}, "online"), ({x: 2, y: 0}, "online")])
     editions.set_phase(session, SYSTEM, mj, Phase.RESULTS)

@@ -84,7 +84,7 @@ def test_the_public_meeting_gate(session, cycle, make, outbox) -> None:
     edition = cycle.edition(public_meeting_required=True)
     present = cycle.idea(edition, status=IdeaStatus.FEASIBLE)
     absent = cycle.idea(edition, status=IdeaStatus.FEASIBLE)
-    imported = create_project(session, edition, edition.districts[0], title="Projet importé sans porteur",
+    imported = create_project(session, SYSTEM, edition, edition.districts[0], title="Projet importé sans porteur",
                               cost_cents=10_000_00)
     _attend(session, edition, present)
     session.commit()

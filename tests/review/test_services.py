@@ -70,6 +70,14 @@ def test_bulk_assignment_and_reviewer_scoping(session, cycle, make) -> None:
         services.assign(session, rita, edition, [ideas[3].id], reviewer_id=rita.id)
     with pytest.raises(ValidationFailed):
         services.assign(session, admin, edition, [ideas[3].id], reviewer_id=make.user().id)
+    # A reviewer of one district is given that district's ideas only.
+    d1, d2 = edition.districts
+    local = make.user(roles=[("reviewer", d1)])
+    elsewhere = cycle.idea(edition, district=d2)
+    with pytest.raises(ValidationFailed):
+        services.assign(session, admin, edition, [ideas[3].id, elsewhere.id], reviewer_id=local.id)
+    assert services.assignments_of(session, [ideas[3].id, elsewhere.id]) == {}
+    assert services.assign(session, admin, edition, [ideas[3].id], reviewer_id=local.id) == 1
     # Reassigning moves the idea (and is in the audit log with before and after).
     services.assign(session, admin, edition, [ideas[0].id], reviewer_id=outsider.id)
     assert queue(rita) == [ideas[1].id] and queue(outsider) == [ideas[0].id]

@@ -56,7 +56,7 @@ def test_only_winners_after_the_results_are_tracked(session, make, winners) -> N
     with pytest.raises(services.NotTracked):
         services.record_update(session, SYSTEM, c, status=S.IN_STUDY, progress=0, note="", happened_on=DAY)
     early = make.edition(districts=1)
-    p = projects.create_project(session, early, early.districts[0], title="Trop tôt", cost_cents=1, status=S.WINNER)
+    p = projects.create_project(session, SYSTEM, early, early.districts[0], title="Trop tôt", cost_cents=1, status=S.WINNER)
     with pytest.raises(services.NotTracked):
         services.record_update(session, SYSTEM, p, status=S.IN_STUDY, progress=0, note="", happened_on=DAY)
 

@@ -65,7 +65,7 @@ def test_a_list_of_many_winners_takes_a_constant_number_of_queries(app, client, 
 
     few = count_queries()
     for i in range(60):
-        p = create_project(session, edition, edition.districts[i % 2], title=f"Projet {i}", cost_cents=1_00, status=S.WINNER)
+        p = create_project(session, SYSTEM, edition, edition.districts[i % 2], title=f"Projet {i}", cost_cents=1_00, status=S.WINNER)
         services.record_update(session, SYSTEM, p, status=S.IN_WORKS, progress=i, note="", happened_on=dt.date(2026, 1, 5))
     session.commit()
     assert count_queries() == few

@@ -59,7 +59,7 @@ def build_world(session: Session, make: Any, *, voters: int = 6, citywide: bool 
     city = next((d for d in edition.districts if d.is_citywide), None)
     projects: dict[int, list[Project]] = {}
     for d in edition.districts:
-        projects[d.id] = [create_project(session, edition, d, title=f"Projet {d.code} {i}", cost_cents=cost_cents + i * 100,
+        projects[d.id] = [create_project(session, SYSTEM, edition, d, title=f"Projet {d.code} {i}", cost_cents=cost_cents + i * 100,
                                          status=ProjectStatus.ON_BALLOT) for i in range(projects_per_district)]
     text = register_csv(voters, local)
     if emails:
