@@ -8,6 +8,7 @@ real, as in production. Tests that need a real Redis read PB_TEST_REDIS_URL."""
 from __future__ import annotations
 
 import os
+import tempfile
 import threading
 from pathlib import Path
 from typing import Any, Iterator
@@ -60,7 +61,8 @@ def make_test_app(database_url: str, **overrides: Any) -> Flask:
     # The rate limiter is one object shared by every app of the process: its counters always live
     # in memory during tests (reset after each test), whatever Redis an app is given.
     settings = {"env": "test", "database_url": database_url, "mail_backend": "memory", "redis_url": "",
-                "base_url": "http://localhost", "rate_limit_storage": "memory://"}
+                "base_url": "http://localhost", "rate_limit_storage": "memory://",
+                "ballot_key_folder": tempfile.mkdtemp(prefix="pb-keys-")}
     settings.update({k: v for k, v in overrides.items() if k.islower()})
     app = create_app(settings)
     app.config.update(WTF_CSRF_ENABLED=False)

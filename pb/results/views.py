@@ -19,7 +19,7 @@ from pb.editions.views import ADMIN_LINKS, PUBLIC_LINKS
 from pb.errors import PbError
 from pb.results import opendata, report, services
 from pb.results.models import TallyRun
-from pb.voting.services import count_participations
+from pb.voting.services import turnout as voting_turnout
 from pb.web.forms import show_error
 from pb.web.lookups import staff_edition, visible_edition
 
@@ -103,7 +103,7 @@ def manage(edition_id: int) -> str | Response:
         else:
             flash(_("The ballots are counted (run %(n)s). Check the outcome, then publish it.", n=tally.id), "success")
             return redirect(url_for("results.manage", edition_id=edition.id))
-    turnout = count_participations(db.session, edition)
+    turnout = voting_turnout(db.session, edition)
     return render_template("results/manage.html", edition=edition, form=form, runs=services.runs(db.session, edition),
                            published=services.published_run(db.session, edition), turnout=turnout,
                            closed=edition.phase.rank >= Phase.RESULTS.rank)

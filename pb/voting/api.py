@@ -19,7 +19,7 @@ from pb.projects.services import ballot_projects
 from pb.voting import attempts, errors, identity
 from pb.voting.openapi import document
 from pb.voting.services import (
-    board_entries, board_size, cast_ballot, count_participations, count_voters, sealed_ballots, seal_pending,
+    board_entries, board_size, cast_ballot, count_voters, sealed_ballots, seal_pending, turnout as turnout_of,
 )
 from pb.voting.services.common import vote_window
 from pb.voting.services.casting import Receipt
@@ -140,7 +140,7 @@ def board(edition: str) -> Response:
 @public
 def turnout(edition: str) -> Response:
     e = visible_edition(edition)
-    rows = count_participations(db.session, e)
+    rows = turnout_of(db.session, e)
     return jsonify({"edition": e.slug, "phase": e.phase.value, "voters": count_voters(db.session, e),
                     "by_district": [{"district_id": t.district_id, "scope": t.scope.value, "channel": t.channel.value,
                                      "count": t.count} for t in rows]})
