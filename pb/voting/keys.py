@@ -24,14 +24,15 @@ from typing import Iterable
 import nacl.exceptions
 import nacl.signing
 import shamir_mnemonic
+from flask_babel import gettext as _
 from nacl.public import PrivateKey, PublicKey, SealedBox
 
 PAD = 1024  # bytes: an ordinary ballot (dozens of projects) fits in one block
 
 
 class KeyProblem(Exception):
-    """A key or share that cannot be used (the message says why, in English, for the log and the
-    command line; services turn it into a named PbError)."""
+    """A key or share that cannot be used (the message says why; services turn it into a named
+    PbError)."""
 
 
 # -- ballots ---------------------------------------------------------------------------------------
@@ -63,18 +64,18 @@ def unseal(key: PrivateKey, box: bytes) -> list[tuple[int, dict[int, int]]]:
         data = json.loads(SealedBox(key).decrypt(bytes(box)))
         return [(int(district), {int(p): int(v) for p, v in choices.items()}) for district, choices in data["b"]]
     except nacl.exceptions.CryptoError:
-        raise KeyProblem("a sealed ballot does not open with this key") from None
+        raise KeyProblem(_("a sealed ballot does not open with this key.")) from None
     except (ValueError, KeyError, TypeError, AttributeError):
-        raise KeyProblem("a sealed ballot opened but does not read as a ballot") from None
+        raise KeyProblem(_("a sealed ballot opened but does not read as a ballot.")) from None
 
 
 def private_from_bytes(secret: bytes, public_key: str) -> PrivateKey:
     """The private key whose public key is `public_key`, or KeyProblem."""
     if len(secret) != 32:
-        raise KeyProblem("a ballot key has 32 bytes")
+        raise KeyProblem(_("a ballot key has 32 bytes."))
     key = PrivateKey(secret)
     if public_hex(key) != public_key:
-        raise KeyProblem("this key is not the edition's ballot key")
+        raise KeyProblem(_("this key is not the edition's ballot key."))
     return key
 
 
@@ -98,9 +99,9 @@ def read_key_file(path: Path) -> bytes:
     try:
         return bytes.fromhex(path.read_text().strip())
     except FileNotFoundError:
-        raise KeyProblem(f"the key file {path} is missing") from None
+        raise KeyProblem(_("the key file %(path)s is missing.", path=path)) from None
     except (OSError, ValueError) as error:
-        raise KeyProblem(f"the key file {path} cannot be read: {error}") from None
+        raise KeyProblem(_("the key file %(path)s cannot be read (%(error)s).", path=path, error=error)) from None
 
 
 # -- trustees' shares (SLIP-39) --------------------------------------------------------------------
@@ -108,7 +109,7 @@ def read_key_file(path: Path) -> bytes:
 def split(secret: bytes, threshold: int, shares: int) -> list[str]:
     """`shares` mnemonics, any `threshold` of which give back `secret`."""
     if not 1 <= threshold <= shares <= 16:
-        raise KeyProblem("the threshold must be between 1 and the number of shares (16 at most)")
+        raise KeyProblem(_("the threshold must be between 1 and the number of shares (16 at most)."))
     groups = shamir_mnemonic.generate_mnemonics(1, [(threshold, shares)], secret)
     return groups[0]
 
@@ -133,15 +134,15 @@ def combine(texts: Iterable[str], public_key: str) -> PrivateKey:
     """The edition's private key from share files' texts, or KeyProblem saying what is wrong."""
     mnemonics = [m for m in (read_share(t) for t in texts) if m]
     if not mnemonics:
-        raise KeyProblem("no share given")
+        raise KeyProblem(_("no share given."))
     if len(set(mnemonics)) != len(mnemonics):
-        raise KeyProblem("the same share is given twice")
+        raise KeyProblem(_("the same share is given twice."))
     try:
         secret = shamir_mnemonic.combine_mnemonics(mnemonics)
     except shamir_mnemonic.MnemonicError as error:
-        raise KeyProblem(f"the shares do not give a key: {error}") from None
+        raise KeyProblem(_("the shares do not give a key (%(error)s).", error=error)) from None
     except (ValueError, KeyError, IndexError) as error:
-        raise KeyProblem(f"a share is not readable: {error}") from None
+        raise KeyProblem(_("a share is not readable (%(error)s).", error=error)) from None
     return private_from_bytes(secret, public_key)
 
 

@@ -113,7 +113,7 @@ def test_a_wrong_or_missing_share_refuses_and_changes_nothing(client, session, b
     with pytest.raises(errors.DecryptionRefused) as refused:
         decrypt_ballots(session, SYSTEM, world.edition, given)
     session.rollback()
-    assert "nothing was changed" in refused.value.text()
+    assert "rien n’a été modifié" in refused.value.text()
     assert _state(session, world.edition.id) == before == (6, 0, None)
 
 
@@ -127,7 +127,7 @@ def test_a_forged_box_sealed_to_the_public_key_is_caught_by_the_count(client, se
     with pytest.raises(errors.DecryptionRefused) as refused:
         decrypt_ballots(session, SYSTEM, world.edition, shares[:3])
     session.rollback()
-    assert "7 sealed ballot(s) for 6 online voter(s)" in refused.value.text()
+    assert "7 bulletin(s) chiffré(s) pour 6 votant(s) en ligne" in refused.value.text()
     assert _state(session, world.edition.id) == (7, 0, None)
 
 
@@ -160,7 +160,7 @@ def test_decrypting_before_the_close_is_refused(client, session, build) -> None:
     post_ballot(client, world, world.tokens[0].token, world.ids(0 if world.tokens[0].district == "q1" else 1))
     with pytest.raises(errors.DecryptionRefused) as refused:
         decrypt_ballots(session, SYSTEM, world.edition, shares[:3])
-    assert "not closed" in refused.value.text()
+    assert "pas clos" in refused.value.text()
 
 
 # -- the command line and the admin page --------------------------------------------------------------
@@ -191,7 +191,7 @@ def test_ceremony_and_decryption_from_the_command_line(app, client, session, bui
     # The refused second ceremony left the first key in place: the shares on the stick still work.
     _vote_and_close(client, session, world)
     one = runner.invoke(main, ["ballots", "decrypt", world.slug, str(files[0])], env=_env(app))
-    assert one.exit_code != 0 and "nothing was changed" in one.output
+    assert one.exit_code != 0 and "rien n’a été modifié" in one.output
     assert _state(session, world.edition.id)[:2] == (4, 0)
     two = runner.invoke(main, ["ballots", "decrypt", world.slug, str(files[2]), str(files[0])], env=_env(app))
     assert two.exit_code == 0 and "4 vote(s) decrypted" in two.output, two.output
