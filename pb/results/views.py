@@ -20,6 +20,7 @@ from pb.errors import PbError
 from pb.results import opendata, report, services
 from pb.results.models import TallyRun
 from pb.voting.services import turnout as voting_turnout
+from pb.voting.services.board import published_head
 from pb.web.forms import show_error
 from pb.web.lookups import staff_edition, visible_edition
 
@@ -40,7 +41,7 @@ def show(slug: str) -> str | tuple[str, int]:
     tally = services.published_run(db.session, edition)
     if tally is None:
         return render_template("results/pending.html", edition=edition), 200
-    return render_template("results/show.html", edition=edition, tally=tally,
+    return render_template("results/show.html", edition=edition, tally=tally, board_head=published_head(db.session, edition.id),
                            reports=report.district_reports(db.session, edition, tally, _lang()),
                            words=report.rule_words(edition, tally, _lang()), score_label=report.score_label(edition))
 
@@ -84,7 +85,8 @@ def pabulib_file(slug: str, code: str) -> Response:
 def api_results(edition: str) -> Response:
     e = visible_edition(edition)
     tally = services.public_results(db.session, e)
-    return jsonify(report.as_json(e, tally, report.district_reports(db.session, e, tally, _lang())))
+    return jsonify(report.as_json(e, tally, report.district_reports(db.session, e, tally, _lang()),
+                                  published_head(db.session, e.id)))
 
 
 # -- administrators ---------------------------------------------------------------------------------

@@ -145,24 +145,62 @@ def tokens_email(edition: str) -> None:
     click.echo(f"{sent} e-mail(s) queued")
 
 
+def _head_option(value: tuple[str, ...]) -> list[tuple[int, str]]:
+    heads = []
+    for text in value:
+        position, _sep, digest = text.partition(":")
+        if not position.strip().isdigit() or len(digest.strip()) != 64:
+            raise click.BadParameter(f"{text!r}: expected POSITION:HASH (a number, a colon, 64 hex digits)")
+        heads.append((int(position), digest.strip()))
+    return heads
+
+
 @board_cli.command("verify")
 @click.argument("edition")
+@click.option("--head", "heads", multiple=True, metavar="POSITION:HASH",
+              help="A head kept from the board (page, API, results); may be repeated.")
 @click.option("--json", "as_json", is_flag=True)
-def board_verify(edition: str, as_json: bool) -> None:
-    """Recompute EDITION's hash chain; exit 1 if an entry was changed, removed or inserted."""
+def board_verify(edition: str, heads: tuple[str, ...], as_json: bool) -> None:
+    """Check EDITION's board: the hash chain, every signed head, the heads given, and one entry
+    per online voter. Exit 1 if an entry was changed, removed or inserted."""
     from pb.voting.services import verify_board
 
+    kept = _head_option(heads)
     with db.session_scope() as session:
         e = _edition(session, edition)
-        check = verify_board(session, e.id)
+        check = verify_board(session, e.id, kept)
     if as_json:
         click.echo(json.dumps(check.__dict__))
     elif check.ok:
         click.echo(f"board of {e.slug}: {check.entries} entries, chain verified; head {check.head_hash}"
-                   + (f"; {check.pending} not sealed yet" if check.pending else ""))
+                   + (f"; {check.pending} not sealed yet" if check.pending else "")
+                   + f"; {check.online_voters} online voter(s); signed or given heads matched at positions "
+                   + (", ".join(map(str, check.heads_checked)) or "none"))
     else:
         click.echo(f"board of {e.slug}: BROKEN at position {check.first_bad_position}: {check.problem}")
     sys.exit(0 if check.ok else 1)
+
+
+@board_cli.command("sign")
+@click.argument("edition", required=False)
+def board_sign(edition: str | None) -> None:
+    """Seal and sign the head of EDITION's board; without EDITION, of every edition whose vote
+    is open (run it from a scheduler during the vote, e.g. every 15 minutes: docs/voting.md)."""
+    import sqlalchemy as sa
+
+    from pb.editions.models import Edition, Phase
+    from pb.voting.keys import KeyProblem
+    from pb.voting.services.board import sign_head
+
+    with db.session_scope() as session:
+        editions = [_edition(session, edition)] if edition else list(
+            session.scalars(sa.select(Edition).where(Edition.phase == Phase.VOTE).order_by(Edition.id)))
+        for e in editions:
+            try:
+                head = sign_head(session, e)
+            except KeyProblem as problem:
+                fail(f"{e.slug}: {problem}")
+            click.echo(f"{e.slug}: " + (f"head {head.position}:{head.entry_hash} signed" if head else "empty board"))
 
 
 @board_cli.command("seal")

@@ -156,9 +156,9 @@ def verify_hex(key: nacl.signing.SigningKey) -> str:
     return bytes(key.verify_key).hex()
 
 
-def head_message(edition_slug: str, position: int, entry_hash: str) -> bytes:
-    """What a signed head signs: `pb-board-head|<edition slug>|<position>|<hash>` (UTF-8)."""
-    return f"pb-board-head|{edition_slug}|{position}|{entry_hash}".encode()
+def head_message(edition_id: int, position: int, entry_hash: str) -> bytes:
+    """What a signed head signs: `pb-board-head|<edition id>|<position>|<hash>` (UTF-8)."""
+    return f"pb-board-head|{edition_id}|{position}|{entry_hash}".encode()
 
 
 def sign_head(key: nacl.signing.SigningKey, message: bytes) -> str:

@@ -119,12 +119,20 @@ def shuffle_ballots(session: Session, edition_id: int) -> int:
 
 
 def close_ballot_box(session: Session, edition: Edition) -> None:
-    """At the close of the vote: wait for the votes in flight, seal the board, and in key mode
-    server decrypt the ballots (mode trustees: `pb ballots decrypt` or the admin page)."""
-    from pb.voting.services.board import seal_board
-    from pb.voting.services.secrecy import close_decrypt
+    """At the close of the vote: wait for the votes in flight, seal the board and sign its head,
+    and in key mode server decrypt the ballots (mode trustees: `pb ballots decrypt` or the admin
+    page). A signing key file that is missing does not stop the close: it is logged and audited."""
+    from pb import audit
+    from pb.authz import SYSTEM
+    from pb.voting.keys import KeyProblem
+    from pb.voting.services.board import sign_head
+    from pb.voting.services.secrecy import close_decrypt, log
 
     if session.get_bind().dialect.name == "postgresql":
         session.execute(sa.text(f"LOCK TABLE {EncryptedBallot.__tablename__} IN EXCLUSIVE MODE"))
-    seal_board(session, edition.id)
+    try:
+        sign_head(session, edition, at_close=True)
+    except KeyProblem as problem:
+        log.error("the board's head of edition %s was not signed at the close: %s", edition.id, problem)
+        audit.record(session, SYSTEM, "voting.head_not_signed", edition, after={"reason": str(problem)})
     close_decrypt(session, edition)

@@ -102,7 +102,7 @@ def signing_key(key: BallotKey) -> object:
     secret = keys.read_key_file(path)
     signer = nacl.signing.SigningKey(secret)
     if keys.verify_hex(signer) != key.signing_key:
-        raise keys.KeyProblem(f"{path} is not this edition's signing key")
+        raise keys.KeyProblem(_("%(path)s is not this edition's signing key.", path=path))
     return signer
 
 
