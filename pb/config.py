@@ -54,6 +54,7 @@ class Settings:
     email_confirm_hours: int = 72
     password_reset_hours: int = 2
     upload_folder: str = "var/uploads"
+    ballot_key_folder: str = "var/keys"
     upload_max_mb: int = 10
     secure_cookies: bool = False
     proxy_count: int = 0

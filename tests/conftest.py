@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import tempfile
 import threading
 from pathlib import Path
 from typing import Any, Iterator
@@ -30,6 +31,7 @@ TEST_REDIS_URL = os.environ.get("PB_TEST_REDIS_URL", "")
 IS_POSTGRES = TEST_DATABASE_URL.startswith("postgresql")
 PASSWORD = "correct horse battery"
 CHROMIUM = Path("/usr/bin/chromium")
+KEY_FOLDER = tempfile.mkdtemp(prefix="pb-keys-")  # the editions' key files, shared by the apps of a run
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -70,7 +72,8 @@ def make_test_app(database_url: str, **overrides: Any) -> Flask:
     # The rate limiter is one object shared by every app of the process: its counters always live
     # in memory during tests (reset after each test), whatever Redis an app is given.
     settings = {"env": "test", "database_url": database_url, "mail_backend": "memory", "redis_url": "",
-                "base_url": "http://localhost", "rate_limit_storage": "memory://"}
+                "base_url": "http://localhost", "rate_limit_storage": "memory://",
+                "ballot_key_folder": KEY_FOLDER}
     settings.update({k: v for k, v in overrides.items() if k.islower()})
     app = create_app(settings)
     app.test_client_class = ServerLikeClient

@@ -23,6 +23,7 @@ from pb.results.models import TallyRun
 from pb.results.services import collect, election_of, published_run, runs
 from pb.tally import Outcome, pabulib
 from pb.tracking.services import implementation_dates
+from pb.voting.services.board import published_head
 
 
 def pabulib_meta(session: Session, edition: Edition, district: District) -> dict[str, str]:
@@ -37,6 +38,13 @@ def pabulib_meta(session: Session, edition: Edition, district: District) -> dict
         "currency": "EUR",
         "edition": str(edition.year),
     }
+    head = published_head(session, edition.id)
+    if head is not None:  # the public board as signed at the close (docs/voting.md), in Pabulib's free comment
+        comments = meta.get("comment", "")
+        number = comments.count("#") + 1
+        meta["comment"] = (comments + " " if comments else "") + (
+            f"#{number}: public board of trackers signed at the close: head {head['position']}:{head['hash']}, "
+            f"Ed25519 signature {head['signature']}, key {head['signing_key']} (pb board verify --head)")
     window = edition.window(Phase.VOTE)
     begin, end = (window.starts_at, window.ends_at) if window else (edition.vote_opened_at, edition.vote_opened_at)
     if begin is not None and end is not None:

@@ -89,8 +89,10 @@ def score_label(edition: Edition) -> str:
     return _("Votes")
 
 
-def as_json(edition: Edition, tally: TallyRun, reports: list[DistrictReport]) -> dict[str, Any]:
+def as_json(edition: Edition, tally: TallyRun, reports: list[DistrictReport],
+            board_head: dict[str, Any] | None = None) -> dict[str, Any]:
     return {
+        "board_head": board_head,
         "edition": {"id": edition.id, "slug": edition.slug, "name": edition.name},
         "rule": tally.rule, "tie_break": tally.tie_break, "tie_break_seed": tally.tie_break_seed,
         "inputs_hash": tally.inputs_hash, "published_at": tally.published_at.isoformat() if tally.published_at else None,

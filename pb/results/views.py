@@ -18,7 +18,8 @@ from pb.editions.models import Phase
 from pb.errors import PbError
 from pb.results import opendata, report, services
 from pb.results.models import TallyRun
-from pb.voting.services import count_participations
+from pb.voting.services import turnout as voting_turnout
+from pb.voting.services.board import published_head
 from pb.web.forms import show_error
 from pb.web.lookups import staff_edition, visible_edition
 
@@ -39,7 +40,7 @@ def show(slug: str) -> str | tuple[str, int]:
     tally = services.published_run(db.session, edition)
     if tally is None:
         return render_template("results/pending.html", edition=edition), 200
-    return render_template("results/show.html", edition=edition, tally=tally,
+    return render_template("results/show.html", edition=edition, tally=tally, board_head=published_head(db.session, edition.id),
                            reports=report.district_reports(db.session, edition, tally, _lang()),
                            words=report.rule_words(edition, tally, _lang()), score_label=report.score_label(edition))
 
@@ -83,7 +84,8 @@ def pabulib_file(slug: str, code: str) -> Response:
 def api_results(edition: str) -> Response:
     e = visible_edition(edition)
     tally = services.public_results(db.session, e)
-    return jsonify(report.as_json(e, tally, report.district_reports(db.session, e, tally, _lang())))
+    return jsonify(report.as_json(e, tally, report.district_reports(db.session, e, tally, _lang()),
+                                  published_head(db.session, e.id)))
 
 
 # -- administrators ---------------------------------------------------------------------------------
@@ -102,7 +104,7 @@ def manage(edition_id: int) -> str | Response:
         else:
             flash(_("The ballots are counted (run %(n)s). Check the outcome, then publish it.", n=tally.id), "success")
             return redirect(url_for("results.manage", edition_id=edition.id))
-    turnout = count_participations(db.session, edition)
+    turnout = voting_turnout(db.session, edition)
     return render_template("results/manage.html", edition=edition, form=form, runs=services.runs(db.session, edition),
                            published=services.published_run(db.session, edition), turnout=turnout,
                            closed=edition.phase.rank >= Phase.RESULTS.rank)

@@ -18,9 +18,11 @@ from pb.editions.models import Edition
 from pb.errors import PbError
 from pb.jobs import TaskRun, enqueue_after_commit, start_task
 from pb.voting import jobs
-from pb.voting.forms import FindVoterForm, ImportForm, IssueForm, RevokeForm
+from pb.voting.forms import DecryptForm, FindVoterForm, ImportForm, IssueForm, RevokeForm
 from pb.voting.models import Voter
-from pb.voting.services import count_participations, count_voters, find_voter, register_counts, revoke_token
+from pb.voting.services import (
+    count_voters, find_voter, register_counts, results_open, revoke_token, turnout as voting_turnout,
+)
 from pb.voting.services.register import REASONS, reason_text
 from pb.voting.services.tokens import active_token, has_voted, send_token_email
 from pb.web.forms import form_status, show_error
@@ -36,7 +38,7 @@ EDITION_ADMIN_LINKS = [(_l("Voters and voting codes"), "voting_admin.index", "vo
 def index(edition_id: int) -> str:
     edition = staff_edition(edition_id, "voting.manage")
     counts = register_counts(db.session, edition)
-    turnout = count_participations(db.session, edition)
+    turnout = voting_turnout(db.session, edition)
     tasks = db.session.query(TaskRun).filter(TaskRun.edition_id == edition.id, TaskRun.kind.like("voting.%")) \
         .order_by(TaskRun.id.desc()).limit(10).all()
     return render_template("voting/admin/index.html", edition=edition, counts=counts, turnout=turnout,
@@ -57,6 +59,31 @@ def import_register(edition_id: int) -> str | Response | tuple[str, int]:
         enqueue_after_commit(db.session, jobs.import_register_job, task.id, edition.id, upload, current_user.id)
         return redirect(url_for("voting_admin.task", edition_id=edition.id, task_id=task.id))
     return render_template("voting/admin/import.html", edition=edition, form=form), form_status(form)
+
+
+@bp.route("/key", methods=["GET", "POST"])
+@guard("voting.manage")
+def key(edition_id: int) -> str | Response | tuple[str, int]:
+    """The ballot key: its mode and, after the close, the decryption (the trustees' shares)."""
+    from pb.voting.services import secrecy
+
+    edition = staff_edition(edition_id, "voting.manage")
+    form = DecryptForm()
+    if form.validate_on_submit():
+        texts = [f.read(64 * 1024).decode("utf-8", errors="replace") for f in form.shares.data or [] if f and f.filename]
+        try:
+            done = secrecy.decrypt_ballots(db.session, current_user, edition, texts or None)
+        except PbError as error:
+            db.session.rollback()
+            show_error(form, error)
+        else:
+            flash(_("%(votes)s vote(s) decrypted: %(ballots)s ballot(s) are ready for the count.", votes=done.votes,
+                    ballots=done.ballots), "success")
+            return redirect(url_for("voting_admin.key", edition_id=edition.id))
+    return render_template("voting/admin/key.html", edition=edition, form=form,
+                           key=secrecy.ballot_key(db.session, edition),
+                           encrypted=secrecy.sealed_count(db.session, edition.id),
+                           closed=results_open(edition)), form_status(form)
 
 
 @bp.route("/tokens", methods=["GET", "POST"])

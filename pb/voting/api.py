@@ -16,11 +16,14 @@ from pb.db import db
 from pb.editions import describe
 from pb.extensions import csrf, limiter
 from pb.projects.services import ballot_projects
-from pb.voting import attempts, errors, identity
+from pb.errors import NotFoundError
+from pb.voting import attempts, errors, identity, keys
+from pb.voting.models import BallotKey
 from pb.voting.openapi import document
 from pb.voting.services import (
-    board_entries, board_size, cast_ballot, count_participations, count_voters, sealed_ballots, seal_pending,
+    board_entries, board_size, cast_ballot, count_voters, sealed_ballots, seal_pending, turnout as turnout_of,
 )
+from pb.voting.services.board import board_lines, head_json, signed_heads
 from pb.voting.services.common import vote_window
 from pb.voting.services.casting import Receipt
 from pb.voting.services.snapshot import BoxSnapshot, ballot_box
@@ -130,17 +133,49 @@ def board(edition: str) -> Response:
         "entries": [{"position": r.position, "tracker": r.tracker, "previous_hash": r.previous_hash, "hash": r.entry_hash}
                     for r in entries],
         "next": None,
+        **signed_board(e.id),
     }
     if entries and entries[-1].position < sealed:
         body["next"] = url_for("voting_api.board", edition=e.slug, after=entries[-1].position, limit=limit)
     return jsonify(body)
 
 
+def signed_board(edition_id: int) -> dict[str, Any]:
+    """The signed heads and what checks them (the board's JSON, its page, the results)."""
+    key = db.session.get(BallotKey, edition_id)
+    return {
+        "signing_key": key.signing_key if key else None,
+        "signed_head_rule": "Ed25519 signature of 'pb-board-head|' + edition_id + '|' + position + '|' + hash (UTF-8)",
+        "signed_heads": [head_json(h) for h in signed_heads(db.session, edition_id)],
+    }
+
+
+@bp.get("/editions/<edition>/board.txt")
+@public
+def board_text(edition: str) -> Response:
+    """Every sealed entry as `position tracker`, one a line: what the one-line check of
+    docs/voting.md reads with standard tools."""
+    e = visible_edition(edition)
+    seal_pending(db.factory, e.id)
+    return Response(stream_with_context(board_lines(db.session, e.id)), mimetype="text/plain")
+
+
+@bp.get("/editions/<edition>/board-key.pem")
+@public
+def board_key(edition: str) -> Response:
+    """The Ed25519 public key that checks the signed heads, as openssl reads it."""
+    e = visible_edition(edition)
+    key = db.session.get(BallotKey, e.id)
+    if key is None:
+        raise NotFoundError()
+    return Response(keys.verify_key_pem(key.signing_key), mimetype="application/x-pem-file")
+
+
 @bp.get("/editions/<edition>/turnout")
 @public
 def turnout(edition: str) -> Response:
     e = visible_edition(edition)
-    rows = count_participations(db.session, e)
+    rows = turnout_of(db.session, e)
     return jsonify({"edition": e.slug, "phase": e.phase.value, "voters": count_voters(db.session, e),
                     "by_district": [{"district_id": t.district_id, "scope": t.scope.value, "channel": t.channel.value,
                                      "count": t.count} for t in rows]})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -144,24 +145,62 @@ def tokens_email(edition: str) -> None:
     click.echo(f"{sent} e-mail(s) queued")
 
 
+def _head_option(value: tuple[str, ...]) -> list[tuple[int, str]]:
+    heads = []
+    for text in value:
+        position, _sep, digest = text.partition(":")
+        if not position.strip().isdigit() or len(digest.strip()) != 64:
+            raise click.BadParameter(f"{text!r}: expected POSITION:HASH (a number, a colon, 64 hex digits)")
+        heads.append((int(position), digest.strip()))
+    return heads
+
+
 @board_cli.command("verify")
 @click.argument("edition")
+@click.option("--head", "heads", multiple=True, metavar="POSITION:HASH",
+              help="A head kept from the board (page, API, results); may be repeated.")
 @click.option("--json", "as_json", is_flag=True)
-def board_verify(edition: str, as_json: bool) -> None:
-    """Recompute EDITION's hash chain; exit 1 if an entry was changed, removed or inserted."""
+def board_verify(edition: str, heads: tuple[str, ...], as_json: bool) -> None:
+    """Check EDITION's board: the hash chain, every signed head, the heads given, and one entry
+    per online voter. Exit 1 if an entry was changed, removed or inserted."""
     from pb.voting.services import verify_board
 
+    kept = _head_option(heads)
     with db.session_scope() as session:
         e = _edition(session, edition)
-        check = verify_board(session, e.id)
+        check = verify_board(session, e.id, kept)
     if as_json:
         click.echo(json.dumps(check.__dict__))
     elif check.ok:
         click.echo(f"board of {e.slug}: {check.entries} entries, chain verified; head {check.head_hash}"
-                   + (f"; {check.pending} not sealed yet" if check.pending else ""))
+                   + (f"; {check.pending} not sealed yet" if check.pending else "")
+                   + f"; {check.online_voters} online voter(s); signed or given heads matched at positions "
+                   + (", ".join(map(str, check.heads_checked)) or "none"))
     else:
         click.echo(f"board of {e.slug}: BROKEN at position {check.first_bad_position}: {check.problem}")
     sys.exit(0 if check.ok else 1)
+
+
+@board_cli.command("sign")
+@click.argument("edition", required=False)
+def board_sign(edition: str | None) -> None:
+    """Seal and sign the head of EDITION's board; without EDITION, of every edition whose vote
+    is open (run it from a scheduler during the vote, e.g. every 15 minutes: docs/voting.md)."""
+    import sqlalchemy as sa
+
+    from pb.editions.models import Edition, Phase
+    from pb.voting.keys import KeyProblem
+    from pb.voting.services.board import sign_head
+
+    with db.session_scope() as session:
+        editions = [_edition(session, edition)] if edition else list(
+            session.scalars(sa.select(Edition).where(Edition.phase == Phase.VOTE).order_by(Edition.id)))
+        for e in editions:
+            try:
+                head = sign_head(session, e)
+            except KeyProblem as problem:
+                fail(f"{e.slug}: {problem}")
+            click.echo(f"{e.slug}: " + (f"head {head.position}:{head.entry_hash} signed" if head else "empty board"))
 
 
 @board_cli.command("seal")
@@ -178,18 +217,84 @@ def board_seal(edition: str) -> None:
 @ballots_cli.command("shuffle")
 @click.argument("edition")
 def ballots_shuffle(edition: str) -> None:
-    """Rewrite EDITION's ballot rows in random order (PostgreSQL; run it during a long vote,
-    e.g. every 15 minutes, to shorten the time a row's position reveals its arrival)."""
+    """Rewrite EDITION's ballot rows in random order (PostgreSQL; e.g. after paper ballots were
+    keyed: the online ones are written in random order when they are decrypted)."""
     from pb.voting.services import shuffle_ballots
 
     with db.session_scope() as session:
         n = shuffle_ballots(session, _edition(session, edition).id)
+    _vacuum("ballot")
+    click.echo(f"{n} ballot(s) rewritten")
+
+
+@ballots_cli.command("keys")
+@click.argument("edition")
+@click.option("--mode", type=click.Choice(["server", "trustees"]), required=True,
+              help="server: the private key in a file of the key folder; trustees: split among the commission.")
+@click.option("--threshold", "-k", type=int, default=0, help="Trustees: shares needed to decrypt (K).")
+@click.option("--shares", "-n", type=int, default=0, help="Trustees: shares made, one per member (N).")
+@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path),
+              help="Trustees: folder (a removable medium) where the N share files are written.")
+def ballots_keys(edition: str, mode: str, threshold: int, shares: int, out: Path | None) -> None:
+    """The key ceremony of EDITION, before its vote opens (docs/voting.md): make the key the
+    ballots are encrypted to; in mode trustees, write one share file per member of the commission."""
+    from pb.voting.services.secrecy import set_ballot_key
+
+    if mode == "trustees" and out is None:
+        fail("--out is required in mode trustees: the folder where the share files are written")
+    files: list[Path] = []
+    if out is not None and mode == "trustees":
+        out.mkdir(parents=True, exist_ok=True)
+    try:
+        with db.session_scope() as session:
+            e = _edition(session, edition)
+            ceremony = set_ballot_key(session, SYSTEM, e, mode, threshold=threshold, shares=shares)
+            for i, text in enumerate(ceremony.shares, start=1):
+                path = out / f"{e.slug}-share-{i}-of-{len(ceremony.shares)}.txt"  # type: ignore[operator]
+                with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w", encoding="utf-8") as f:
+                    f.write(text)
+                files.append(path)
+            public = ceremony.key.public_key
+    except FileExistsError as error:
+        for path in files:
+            path.unlink(missing_ok=True)
+        fail(f"{error.filename} exists already: choose an empty folder")
+    except PbError as error:
+        fail(error)
+    click.echo(f"ballot public key of {e.slug}: {public}")
+    for path in files:
+        click.echo(f"  share file: {path}")
+    if files:
+        click.echo(f"Give one file to each member of the commission; any {threshold} of them decrypt the ballots. "
+                   "Then erase this folder: pb keeps no copy.")
+
+
+@ballots_cli.command("decrypt")
+@click.argument("edition")
+@click.argument("shares", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def ballots_decrypt(edition: str, shares: tuple[Path, ...]) -> None:
+    """Decrypt EDITION's ballots after the close, with K SHARE files (mode trustees) or the key
+    file (mode server, if the close could not). Nothing changes if a share is wrong or missing."""
+    from pb.voting.services.secrecy import decrypt_ballots
+
+    texts = [path.read_text(encoding="utf-8", errors="replace") for path in shares]
+    try:
+        with db.session_scope() as session:
+            done = decrypt_ballots(session, SYSTEM, _edition(session, edition), texts or None)
+    except PbError as error:
+        fail(error)
+    _vacuum("encrypted_ballot")
+    click.echo(f"{done.votes} vote(s) decrypted: {done.ballots} ballot(s) written in random order"
+               + (f"; {done.invalid} vote(s) not valid, not counted" if done.invalid else ""))
+
+
+def _vacuum(table: str) -> None:
+    """PostgreSQL: rewrite the table's pages, so deleted rows do not linger in the files."""
     if db.engine.dialect.name == "postgresql":
         import sqlalchemy as sa
 
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            connection.execute(sa.text("VACUUM ballot"))
-    click.echo(f"{n} ballot(s) rewritten")
+            connection.execute(sa.text(f"VACUUM {table}"))
 
 
 cli = [voters_cli, tokens_cli, board_cli, ballots_cli]

@@ -13,6 +13,8 @@ class VoteRefused(PbError):
     attempt for the rate limits (wrong, expired, revoked or used token or code)."""
 
     credential = False
+    # Refusals that say something about the choices: their audit line never names the voter.
+    content = False
 
 
 class TokenInvalid(VoteRefused):
@@ -82,55 +84,70 @@ class NotEligible(VoteRefused):
 class OverBudget(VoteRefused):
     code = "over_budget"
     status = 422
+    content = True
     message = _l("Your choices in “%(district)s” cost %(total)s, more than the envelope of %(envelope)s.")
 
 
 class UnderMinimumShare(VoteRefused):
     code = "under_min_share"
     status = 422
+    content = True
     message = _l("Your choices in “%(district)s” must use at least %(share)s%% of the envelope (%(minimum)s); they use %(total)s.")
 
 
 class TooManyChoices(VoteRefused):
     code = "too_many_choices"
     status = 422
+    content = True
     message = _l("You chose %(count)s projects in “%(district)s”; the maximum is %(max)s.")
 
 
 class TooFewChoices(VoteRefused):
     code = "too_few_choices"
     status = 422
+    content = True
     message = _l("You chose %(count)s projects in “%(district)s”; the minimum is %(min)s.")
 
 
 class NoChoice(VoteRefused):
     code = "too_few_choices"
     status = 422
+    content = True
     message = _l("Your ballot is empty: choose at least one project.")
 
 
 class TooManyPoints(VoteRefused):
     code = "too_many_points"
     status = 422
+    content = True
     message = _l("You gave %(count)s points in “%(district)s”; you have %(max)s to share.")
 
 
 class UnknownProject(VoteRefused):
     code = "unknown_project"
     status = 422
+    content = True
     message = _l("Project %(project)s is not on the ballot of this participatory budget.")
 
 
 class WrongDistrict(VoteRefused):
     code = "wrong_district"
     status = 422
+    content = True
     message = _l("Project %(project)s is on the ballot of another district than yours.")
 
 
 class Malformed(VoteRefused):
     code = "malformed"
     status = 400
+    content = True
     message = _l("The ballot could not be read: %(detail)s")
+
+
+class BallotBoxNotReady(VoteRefused):
+    code = "ballot_box_not_ready"
+    status = 503
+    message = _l("The ballot box has no key yet: your vote cannot be recorded now. Try again later.")
 
 
 class TooManyAttempts(PbError):
@@ -145,6 +162,25 @@ class ResultsSealed(PbError):
     code = "results_sealed"
     status = 409
     message = _l("The ballots are sealed until the vote closes: no partial result is published.")
+
+
+class BallotsEncrypted(PbError):
+    code = "ballots_encrypted"
+    status = 409
+    message = _l("The vote is closed but its ballots are still encrypted: the vote's commission must decrypt them "
+                 "before the count.")
+
+
+class DecryptionRefused(PbError):
+    code = "decryption_refused"
+    status = 422
+    message = _l("The ballots were not decrypted (nothing was changed): %(reason)s")
+
+
+class BallotKeyRefused(PbError):
+    code = "ballot_key_refused"
+    status = 409
+    message = _l("The ballot key cannot be set: %(reason)s")
 
 
 class NotOnRegister(PbError):

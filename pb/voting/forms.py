@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileAllowed, FileField, FileRequired
+from flask_wtf.file import FileAllowed, FileField, FileRequired, MultipleFileField
 from wtforms import BooleanField, DateField, EmailField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
@@ -49,3 +49,11 @@ class IssueForm(FlaskForm):
 class RevokeForm(FlaskForm):
     reason = TextAreaField(_l("Reason (kept in the audit log)"), validators=[DataRequired(), Length(max=200)])
     email_it = BooleanField(_l("E-mail the new voting link to the voter's address"))
+
+
+class DecryptForm(FlaskForm):
+    shares = MultipleFileField(_l("Share files of the commission's members"),
+                               description=_l("Select the share files together (hold Ctrl or Cmd). They are read in "
+                                              "memory and never stored. In key mode “server”, select nothing."))
+    confirm = BooleanField(_l("I confirm: decrypt the ballots now (they are then counted; this cannot be undone)"),
+                           validators=[DataRequired()])

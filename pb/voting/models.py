@@ -2,9 +2,15 @@
 
 - `voter` knows a person only by an HMAC of their normalised identity (`voter_key`).
 - `voting_token` belongs to a voter; it is consumed by one conditional UPDATE.
-- `participation` is the sign-in list (online and paper): UNIQUE (edition, scope, voter_key).
+- `participation` is the sign-in list (online and paper): UNIQUE (edition, scope, voter_key). It
+  holds what the émargement needs and nothing of the ballot: an online vote signs the voter in
+  every scope of the edition, in the district of the register (not a district they chose).
+- `encrypted_ballot` is an online vote while the vote is open: a random key and a sealed box (the
+  choices encrypted to the edition's public key, padded to a fixed size). The close decrypts it.
 - `ballot` has a random key, the scope, the channel and the choices: no voter, no token, no
   time, no tracker, no sequence. Nothing in the schema joins it to anything about a person.
+  Online ballots reach it only at the close (decrypted, in random order); paper ballots after.
+- `ballot_key` is the edition's key setting: where the private key lives, the public keys.
 - `board_entry` lists trackers, chained by hashes once sealed; it does not point at ballots.
 """
 
@@ -105,7 +111,9 @@ class Participation(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     edition_id: Mapped[int] = mapped_column(sa.ForeignKey("edition.id", ondelete="CASCADE"))
     scope: Mapped[Scope] = mapped_column(enum_type(Scope, "participation_scope"))
-    district_id: Mapped[int] = mapped_column(sa.ForeignKey("district.id", ondelete="RESTRICT"), index=True)
+    # The register's district (turnout during the vote); NULL under the choice-of-district rule
+    # for a register without districts: never the district a voter chose (that is in the ballot).
+    district_id: Mapped[int | None] = mapped_column(sa.ForeignKey("district.id", ondelete="RESTRICT"), index=True)
     voter_key: Mapped[str] = mapped_column(sa.String(64))
     channel: Mapped[Channel] = mapped_column(enum_type(Channel, "channel"))
     station_id: Mapped[int | None] = mapped_column()  # the paper polling station (ballotbox adds the key)
@@ -135,6 +143,44 @@ class Ballot(Base):
     __table_args__ = {"sqlite_with_rowid": False}
 
 
+class EncryptedBallot(Base):
+    """One online vote while the vote is open: every scope's choices in one libsodium sealed box
+    to the edition's public key (pb/voting/keys.py). Only a random key beside it; the close
+    decrypts the boxes, writes `ballot` rows in random order and deletes these."""
+
+    __tablename__ = "encrypted_ballot"
+
+    id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True, default=_ballot_id)
+    edition_id: Mapped[int] = mapped_column(sa.ForeignKey("edition.id", ondelete="CASCADE"), index=True)
+    box: Mapped[bytes] = mapped_column(sa.LargeBinary)
+
+    __table_args__ = {"sqlite_with_rowid": False}
+
+
+class KeyMode(enum.StrEnum):
+    SERVER = "server"  # the private key in a file on the server, outside the database
+    TRUSTEES = "trustees"  # split K-of-N among the vote's commission; nothing on the server
+
+
+class BallotKey(Base):
+    """An edition's keys: the X25519 public key the ballots are sealed to (the private key is in
+    a file outside the database, or split among the trustees), and the Ed25519 public key that
+    checks the signed heads of the board (its private key is a file beside the other)."""
+
+    __tablename__ = "ballot_key"
+
+    edition_id: Mapped[int] = mapped_column(sa.ForeignKey("edition.id", ondelete="CASCADE"), primary_key=True)
+    mode: Mapped[KeyMode] = mapped_column(enum_type(KeyMode, "key_mode"), default=KeyMode.SERVER)
+    public_key: Mapped[str] = mapped_column(sa.String(64))  # hex
+    threshold: Mapped[int] = mapped_column(default=1)  # shares needed (trustees)
+    shares: Mapped[int] = mapped_column(default=1)  # shares made (trustees)
+    signing_key: Mapped[str] = mapped_column(sa.String(64))  # Ed25519 verify key, hex
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    decrypted_at: Mapped[dt.datetime | None] = mapped_column()
+
+    __table_args__ = (sa.CheckConstraint("threshold >= 1 AND threshold <= shares", name="threshold_in_shares"),)
+
+
 class BoardEntry(Base):
     """A tracker on the public board. Written unsealed by the vote (no lock, no ordering);
     `seal_board` later gives pending entries their positions in random order and chains them:
@@ -153,3 +199,22 @@ class BoardEntry(Base):
         sa.UniqueConstraint("edition_id", "position"),
         sa.Index("ix_board_entry_pending", "edition_id", "position"),
     )
+
+
+class BoardHead(Base):
+    """A signed head of the board: (position, hash) signed with the edition's Ed25519 key, at
+    regular intervals during the vote (`pb board sign`) and at the close. Published on the board
+    page and API, in the results and in the Pabulib file: a head kept by anyone lets
+    `pb board verify --head` prove that the board has not lost or changed an entry since."""
+
+    __tablename__ = "board_head"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    edition_id: Mapped[int] = mapped_column(sa.ForeignKey("edition.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column()
+    entry_hash: Mapped[str] = mapped_column(sa.String(64))
+    signature: Mapped[str] = mapped_column(sa.String(128))  # hex, Ed25519 over head_message()
+    signed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    at_close: Mapped[bool] = mapped_column(default=False)
+
+    __table_args__ = (sa.UniqueConstraint("edition_id", "position"),)

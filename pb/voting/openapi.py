@@ -90,7 +90,18 @@ SCHEMAS: dict[str, Any] = {
                                                    "properties": {"position": {"type": "integer"}, "tracker": {"type": "string"},
                                                                   "previous_hash": {"type": "string"}, "hash": {"type": "string"}}}},
             "next": {"type": ["string", "null"]},
+            "signing_key": {"type": ["string", "null"], "description": "The edition's Ed25519 public key (hex)"},
+            "signed_head_rule": {"type": "string"},
+            "signed_heads": {"type": "array", "items": {"$ref": "#/components/schemas/SignedHead"}},
         },
+    },
+    "SignedHead": {
+        "type": "object", "required": ["position", "hash", "signature", "signed_at", "at_close"],
+        "description": "A head of the board signed during the vote or at its close: keep it, and "
+                       "`pb board verify EDITION --head POSITION:HASH` proves the board has not changed up to it.",
+        "properties": {"position": {"type": "integer"}, "hash": {"type": "string"},
+                       "signature": {"type": "string", "description": "Ed25519, hex"},
+                       "signed_at": {"type": "string"}, "at_close": {"type": "boolean"}},
     },
     "Turnout": {
         "type": "object", "required": ["edition", "voters", "by_district"],
@@ -109,6 +120,9 @@ SCHEMAS: dict[str, Any] = {
             "rule": {"type": "string"}, "tie_break": {"type": "string"}, "tie_break_seed": {"type": "string"},
             "inputs_hash": {"type": "string", "description": "SHA-256 of every counted input"},
             "published_at": {"type": ["string", "null"]}, "ballots": {"type": "integer"},
+            "board_head": {"oneOf": [{"type": "null"}, {"allOf": [{"$ref": "#/components/schemas/SignedHead"}, {
+                "type": "object", "required": ["signing_key"], "properties": {"signing_key": {"type": "string"}}}]}],
+                "description": "The public board's head signed at the close, and the Ed25519 key that checks it"},
             "currency": {"const": "EUR"}, "amounts": {"const": "cents"},
             "districts": {"type": "array", "items": {"type": "object", "required": ["id", "code", "envelope", "spent", "projects"],
                 "properties": {
@@ -169,7 +183,8 @@ def document() -> dict[str, Any]:
                     "summary": "The anonymous ballots, shuffled, after the close (recount)", "operationId": "listBallots",
                     "parameters": [EDITION_PARAM],
                     "responses": {"200": _ok("Every ballot, without tracker", "Ballots"), "404": _error("No such edition"),
-                                  "409": _error("results_sealed: the vote is not closed")}}},
+                                  "409": _error("results_sealed: the vote is not closed; ballots_encrypted: "
+                                                "not decrypted yet")}}},
             "/api/v1/editions/{edition}/board": {"get": {
                 "summary": "The public board of trackers (hash chain)", "operationId": "getBoard",
                 "parameters": [EDITION_PARAM,
@@ -177,6 +192,16 @@ def document() -> dict[str, Any]:
                                {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000}}],
                 "responses": {"200": _ok("Entries in position order", "Board"), "400": _error("malformed"),
                               "404": _error("No such edition")}}},
+            "/api/v1/editions/{edition}/board.txt": {"get": {
+                "summary": "The board as text: `position tracker`, one entry a line (for the check with standard tools)",
+                "operationId": "getBoardText", "parameters": [EDITION_PARAM],
+                "responses": {"200": {"description": "text/plain", "content": {"text/plain": {"schema": {"type": "string"}}}},
+                              "404": _error("No such edition")}}},
+            "/api/v1/editions/{edition}/board-key.pem": {"get": {
+                "summary": "The Ed25519 public key that checks the signed heads (PEM, as openssl reads it)",
+                "operationId": "getBoardKey", "parameters": [EDITION_PARAM],
+                "responses": {"200": {"description": "PEM", "content": {"application/x-pem-file": {"schema": {"type": "string"}}}},
+                              "404": _error("No such edition, or no key yet")}}},
             "/api/v1/editions/{edition}/results": {"get": {
                 "summary": "The published results, per district envelope", "operationId": "getResults",
                 "parameters": [EDITION_PARAM],

@@ -231,9 +231,14 @@ def board(slug: str) -> str:
     page = paginate(db.session, stmt, request.args.get("page"), per_page=100)
     sealed, pending = board_size(db.session, edition.id)
     head = board_entries(db.session, edition.id, after=sealed - 1, limit=1) if sealed else []
+    from pb.voting.services.board import signed_heads
+    from pb.voting.services.secrecy import ballot_key
+
+    key = ballot_key(db.session, edition)
     return render_template("voting/board.html", edition=edition, page=page, searched=searched, found=found,
                            sealed=sealed, pending=pending, head=head[0] if head else None,
-                           closed=results_open(edition))
+                           closed=results_open(edition), heads=signed_heads(db.session, edition.id),
+                           signing_key=key.signing_key if key else None)
 
 
 @bp.route("/editions/<slug>/vote/request-code", methods=["GET", "POST"])

@@ -120,17 +120,39 @@ def post_ballot(client: Any, world: World, credential: str, choices: Any = None,
 
 
 def table_counts(session: Session) -> dict[str, int]:
-    from pb.voting.models import Ballot, BoardEntry, Participation, VotingToken
+    """Rows per table; "ballot": the votes in the box, sealed (during the vote) or counted."""
+    from pb.voting.models import Ballot, BoardEntry, Participation, EncryptedBallot, VotingToken
 
     session.commit()
     count = lambda model, *where: session.scalar(sa.select(sa.func.count()).select_from(model).where(*where)) or 0  # noqa: E731
     return {
         "participation": count(Participation),
-        "ballot": count(Ballot),
+        "ballot": count(EncryptedBallot) + count(Ballot),
+        "sealed": count(EncryptedBallot),
         "board": count(BoardEntry),
         "used_tokens": count(VotingToken, VotingToken.used_at.is_not(None)),
         "tokens": count(VotingToken),
     }
+
+
+def opened_votes(session: Session, edition: Any) -> list[list[tuple[int, dict[int, int]]]]:
+    """The sealed votes of an edition opened with its server key file (what the close will read),
+    without changing anything: for tests that check what a vote put in the box."""
+    from pb.voting import keys
+    from pb.voting.models import BallotKey, EncryptedBallot
+    from pb.voting.services.secrecy import key_folder
+
+    session.commit()
+    key = session.get(BallotKey, edition.id)
+    private = keys.private_from_bytes(keys.read_key_file(keys.key_path(key_folder(), edition.id, key.public_key,
+                                                                       "ballot")), key.public_key)
+    boxes = session.scalars(sa.select(EncryptedBallot.box).where(EncryptedBallot.edition_id == edition.id))
+    return [keys.unseal(private, box) for box in boxes]
+
+
+def opened_ballots(session: Session, edition: Any) -> list[tuple[int, dict[int, int]]]:
+    """Every scope's ballot of the sealed votes: (district id, {project id: value})."""
+    return [ballot for vote in opened_votes(session, edition) for ballot in vote]
 
 
 def audit_lines(session: Session, action: str) -> list[Any]:

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from pb.db import make_engine
 from pb.editions.models import Edition
 from pb.voting import errors
-from pb.voting.models import Ballot, BoardEntry, Participation, VotingToken
+from pb.voting.models import BoardEntry, Participation, EncryptedBallot, VotingToken
 from pb.voting.services import cast_ballot
 from pb.voting.services.tokens import sign
 
@@ -52,7 +52,7 @@ def _race(app: Any, database_url: str, edition_id: int, credentials: list[str], 
 
 def _counts(session: Session) -> tuple[int, int, int]:
     session.commit()
-    return tuple(session.scalar(sa.select(sa.func.count()).select_from(m)) for m in (Ballot, Participation, BoardEntry))  # type: ignore[return-value]
+    return tuple(session.scalar(sa.select(sa.func.count()).select_from(m)) for m in (EncryptedBallot, Participation, BoardEntry))  # type: ignore[return-value]
 
 
 def _own(world: World) -> list[int]:

@@ -8,7 +8,7 @@ import re
 import sqlalchemy as sa
 
 from pb.authz import access_of
-from pb.voting.models import Ballot, Voter
+from pb.voting.models import EncryptedBallot, Voter
 
 from .conftest import build_world
 
@@ -38,7 +38,7 @@ def test_vote_by_link_review_confirm_receipt(en_client, session, make) -> None:
     board = client.get(f"/editions/{world.slug}/board?tracker={tracker}").get_data(as_text=True)
     assert f"Tracker {tracker} is on the board" in board
     session.commit()
-    assert session.scalar(sa.select(sa.func.count()).select_from(Ballot)) == 1
+    assert session.scalar(sa.select(sa.func.count()).select_from(EncryptedBallot)) == 1
     again = client.get(f"/vote/{token.token}")
     assert again.status_code == 409 and "already been used" in again.get_data(as_text=True)
 

@@ -4,7 +4,8 @@
 - tokens: sign, verify, issue, revoke and re-issue, e-mail voting tokens; short codes
 - casting: `cast_ballot`, the one vote transaction (web page and API alike)
 - board: the public board of trackers, sealed into a hash chain, and its verification
-- results: `sealed_ballots` (for the count, after close only), turnout, the shuffle at close
+- results: `sealed_ballots` (for the count, after close only), turnout, the close
+- secrecy: the edition's keys (ceremony), the decryption of the sealed ballots
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from pb.voting.services.register import (
 )
 from pb.voting.services.results import (
     SealedBallot, Turnout, close_ballot_box, count_participations, count_voters, results_open, sealed_ballots,
-    shuffle_ballots,
+    shuffle_ballots, turnout,
 )
 from pb.voting.services.tokens import (
     IssuedToken, email_tokens, issue_one, issue_tokens, read_token, resolve_credential, revoke_token, sign,
@@ -31,12 +32,17 @@ __all__ = [
     "cast_ballot", "close_ballot_box", "count_participations", "count_voters", "districts_of", "email_tokens",
     "find_tracker", "find_voter", "import_register", "import_text", "issue_one", "issue_tokens", "parse_payload",
     "purge_personal_data", "read_token", "record_ballot", "register_counts", "resolve_credential", "results_open",
-    "revoke_token", "seal_board", "seal_pending", "sealed_ballots", "shuffle_ballots", "sign", "verify_board",
+    "revoke_token", "seal_board", "seal_pending", "sealed_ballots", "shuffle_ballots", "sign", "turnout", "verify_board",
 ]
 
 
 @phase_hook
 def _on_phase_change(session: Session, edition: Edition, old: Phase, new: Phase) -> None:
-    """Leaving the vote: wait for the votes in flight, shuffle the ballots, seal the board."""
-    if old == Phase.VOTE and new.rank > Phase.VOTE.rank:
+    """Opening the vote: the edition's keys (a server key if there was no ceremony). Leaving it:
+    wait for the votes in flight, seal the board, decrypt (key mode server)."""
+    from pb.voting.services.secrecy import ensure_ballot_key
+
+    if old.rank < Phase.VOTE.rank <= new.rank:
+        ensure_ballot_key(session, edition)
+    if old.rank <= Phase.VOTE.rank < new.rank:
         close_ballot_box(session, edition)

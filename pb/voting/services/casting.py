@@ -10,46 +10,42 @@ session only reads, on the rare paths (a short code, a refusal), and queues the 
 First the checks that need no database, against the edition's frozen rules and costs kept by
 the process (snapshot.py): the payload, the token's signature. Then one transaction:
 
-  [PostgreSQL] LOCK TABLE ballot IN ROW EXCLUSIVE MODE   -- so that closing the vote waits for us
+  [PostgreSQL] LOCK TABLE encrypted_ballot IN ROW EXCLUSIVE MODE   -- so that closing the vote waits for us
   UPDATE voting_token SET used_at = now WHERE id = :id AND used_at IS NULL AND revoked_at IS NULL
     RETURNING the voter (key, district, birth date) and, read now, the edition's phase and vote window
-  INSERT participation (one per scope)        -- UNIQUE (edition, scope, voter_key): one person
-  INSERT ballot (one per scope)               -- random id, no voter, no time
+  INSERT participation (one per scope of the edition) -- UNIQUE (edition, scope, voter_key): one person
+  INSERT encrypted_ballot (the choices sealed to the edition's public key: keys.py)  -- random id
   INSERT board_entry (tracker)                -- unsealed: no lock on the board's head
   INSERT audit_entry (accepted, no choices)
   COMMIT; the receipt e-mail is queued on the caller's session (never an error for the voter)
 
-On PostgreSQL this is written straight on the pool's psycopg connection, without the ORM: four
-round trips (BEGIN and the lock in one, the UPDATE, one statement for the four INSERTs, COMMIT),
-statements prepared by psycopg after their fifth use. Elsewhere (SQLite) the same steps go
-through SQLAlchemy Core. A connection lost in the middle (PostgreSQL restarted) is retried on a
-fresh one: it is always safe, since the token is single-use — if the lost COMMIT did go
-through, the retry is told `token_used`, as any retry after a lost response is."""
+The statements are generated from the tables' metadata and run by pb/voting/writers.py (on
+PostgreSQL straight on the pool's psycopg connection: four round trips). A connection lost in
+the middle (PostgreSQL restarted) is retried on a fresh one: it is always safe, since the token
+is single-use — if the lost COMMIT did go through, the retry is told `token_used`, as any retry
+after a lost response is.
+
+The sign-in rows say only that this person voted online: every scope of the edition, in the
+register's district, whatever they chose (the choices, and so the districts chosen, are only
+in the sealed box)."""
 
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import json
 import logging
-import uuid
-from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Callable, Iterator, Protocol
+from typing import Any, Callable
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from pb.audit.models import AuditEntry
 from pb.db import utcnow
-from pb.editions.models import Edition, Phase, PhaseWindow
+from pb.editions.models import Edition, Phase
 from pb.mail import queue_email
 from pb.projects.services import project_costs
-from pb.voting import errors, identity, rules
-from pb.voting.models import Ballot, BoardEntry, Channel, Participation, Voter, VotingToken
+from pb.voting import errors, identity, keys, rules, writers
+from pb.voting.models import Channel, Participation, Scope, Voter, VotingToken
 from pb.voting.services.common import cutoff_on, ineligibility_at, record_refusal, vote_day, vote_window
 from pb.voting.services.snapshot import BoxSnapshot, ballot_box, load
 from pb.voting.services.tokens import refusal_for_unusable, resolve_credential
@@ -76,15 +72,6 @@ class _AlreadySignedIn(Exception):
         super().__init__("participation exists")
         self.voter_key = voter_key
         self.voter_ref = voter_ref
-
-
-class _TrackerTaken(Exception):
-    """Two trackers collided (60 random bits): draw again."""
-
-
-class _Disconnected(Exception):
-    """The database connection was lost (e.g. PostgreSQL restarted); nothing was committed, or
-    the retry is told token_used."""
 
 
 def districts_of(edition: Edition) -> dict[int, rules.DistrictInfo]:
@@ -125,7 +112,7 @@ def parse_payload(ballot_rules: rules.BallotRules, payload: Any) -> dict[int, in
 
 
 def cast_ballot(session: Session, edition: Edition | BoxSnapshot, *, credential: str, payload: Any,
-                client: str = "", channel: Channel = Channel.ONLINE, now: dt.datetime | None = None) -> Receipt:
+                client: str = "", now: dt.datetime | None = None) -> Receipt:
     """Check and record one vote, or raise a named VoteRefused after writing its audit line.
     Commits the vote on a connection of its own (see the module docstring). `edition`: the
     Edition or its snapshot (only its id is read)."""
@@ -143,15 +130,15 @@ def cast_ballot(session: Session, edition: Edition | BoxSnapshot, *, credential:
         stage = "record"
         for attempt in range(ATTEMPTS):
             try:
-                with _own_transaction(engine) as db:
-                    receipt, voter_ref, email = _vote(db, box, token_id, chosen, now=now, client=client, channel=channel)
+                with writers.own_transaction(engine) as db:
+                    receipt, voter_ref, email = _vote(db, box, token_id, chosen, now=now, client=client)
                 break
             except _Unusable:
                 raise _unusable(session, box.id, token_id) from None
             except _AlreadySignedIn as signed:
                 voter_ref = signed.voter_ref
                 raise _already_voted(session, box.id, signed.voter_key) from None
-            except (_TrackerTaken, _Disconnected) as again:
+            except (writers.TrackerTaken, writers.Disconnected) as again:
                 if attempt == ATTEMPTS - 1:
                     raise (again.__cause__ or again) from None
                 log.warning("vote retried: %r", again.__cause__ or again)
@@ -165,19 +152,14 @@ def cast_ballot(session: Session, edition: Edition | BoxSnapshot, *, credential:
 
 
 def record_ballot(session: Session, edition: Edition, token_id: str, chosen: dict[int, int], *,
-                  now: dt.datetime, client: str = "", channel: Channel = Channel.ONLINE,
-                  box: BoxSnapshot | None = None) -> tuple[Receipt, str]:
+                  now: dt.datetime, client: str = "", box: BoxSnapshot | None = None) -> tuple[Receipt, str]:
     """The writes of one vote inside the caller's transaction, not committed (the demo casts
     many votes in its own transaction; give it `box`, the snapshot, to read it once). Raises
     VoteRefused."""
     box = box or load(session, edition)
-    connection = session.connection()
-    if connection.dialect.name == "postgresql":
-        db: _Writer = _PostgresVote(connection.connection.driver_connection, begin=False)
-    else:
-        db = _CoreVote(connection)
+    db = writers.writer_for(session.connection())
     try:
-        receipt, voter_ref, email = _vote(db, box, token_id, chosen, now=now, client=client, channel=channel)
+        receipt, voter_ref, email = _vote(db, box, token_id, chosen, now=now, client=client)
     except _Unusable:
         raise _unusable(session, box.id, token_id) from None
     except _AlreadySignedIn:
@@ -187,9 +169,10 @@ def record_ballot(session: Session, edition: Edition, token_id: str, chosen: dic
     return receipt, voter_ref
 
 
-def _vote(db: _Writer, box: BoxSnapshot, token_id: str, chosen: dict[int, int], *, now: dt.datetime, client: str,
-          channel: Channel) -> tuple[Receipt, str, str]:
-    """The vote's checks and writes in the current transaction of `db`. Returns the receipt,
+def _vote(db: writers.Writer, box: BoxSnapshot, token_id: str, chosen: dict[int, int], *, now: dt.datetime,
+          client: str) -> tuple[Receipt, str, str]:
+    """An online vote's checks and writes in the current transaction of `db` (paper ballots are
+    keyed after the close, not encrypted: pb/ballotbox). Returns the receipt,
     the voter's reference and e-mail address."""
     row = db.use_token(box.id, token_id, now)
     if row is None:
@@ -204,21 +187,28 @@ def _vote(db: _Writer, box: BoxSnapshot, token_id: str, chosen: dict[int, int], 
         if reason:
             raise errors.NotEligible(reason=reason)
         ballots = rules.validate(box.rules, chosen, box.costs, box.districts, district_id)
+        if box.public_key is None:
+            raise errors.BallotBoxNotReady()
     except errors.VoteRefused as refusal:
         refusal.voter_ref = voter_ref  # type: ignore[attr-defined]
         raise
     tracker = identity.new_tracker()
-    db.insert(
-        [{"edition_id": box.id, "scope": b.scope.value, "district_id": b.district.id, "voter_key": voter_key,
-          "channel": channel.value, "signed_at": now} for b in ballots],
-        [{"id": uuid.uuid4(), "edition_id": box.id, "district_id": b.district.id, "channel": channel.value,
-          "choices": b.choices} for b in ballots],
-        {"edition_id": box.id, "tracker": tracker},
-        {"at": now, "action": "vote.accepted", "target_type": "vote", "target_id": "", "edition_id": box.id,
-         "detail": {"voter": voter_ref, "client": client, "channel": channel.value}},
-        voter_key=voter_key, voter_ref=voter_ref,
-    )
+    sealed = keys.seal(box.public_key, [(b.district.id, b.choices) for b in ballots])
+    rows = writers.vote_rows(edition_id=box.id, scopes=edition_scopes(box.districts), district_id=district_id,
+                             voter_key=voter_key, voter_ref=voter_ref, channel=Channel.ONLINE.value, now=now, box=sealed,
+                             tracker=tracker, client=client)
+    try:
+        db.insert(rows)
+    except writers.AlreadySignedIn:
+        raise _AlreadySignedIn(voter_key, voter_ref) from None
     return Receipt(tracker=tracker, scopes=len(ballots)), voter_ref, email
+
+
+def edition_scopes(districts: dict[int, rules.DistrictInfo]) -> list[str]:
+    """The scopes an online vote signs in: all of the edition's, whatever was filled (which
+    scopes a voter filled is part of the ballot, hence secret)."""
+    kinds = {d.is_citywide for d in districts.values()}
+    return [scope.value for scope, citywide in ((Scope.DISTRICT, False), (Scope.CITYWIDE, True)) if citywide in kinds]
 
 
 def _unusable(session: Session, edition_id: int, token_id: str) -> errors.VoteRefused:
@@ -233,152 +223,6 @@ def _already_voted(session: Session, edition_id: int, voter_key: str) -> errors.
     channel = session.scalar(sa.select(Participation.channel).where(
         Participation.edition_id == edition_id, Participation.voter_key == voter_key).limit(1))
     return errors.AlreadyVotedPaper() if channel == Channel.PAPER else errors.AlreadyVoted()
-
-
-# -- the two ways of writing a vote ----------------------------------------------------------------
-
-class _Writer(Protocol):
-    def use_token(self, edition_id: int, token_id: str, now: dt.datetime) -> Any: ...
-
-    def insert(self, participations: list[dict[str, Any]], ballots: list[dict[str, Any]], board: dict[str, Any],
-               audit: dict[str, Any], *, voter_key: str, voter_ref: str) -> None: ...
-
-
-@contextmanager
-def _own_transaction(engine: Engine) -> Iterator[_Writer]:
-    """A transaction on a pooled connection of its own: committed if the block ends normally,
-    rolled back otherwise. A lost connection raises _Disconnected (after dropping the pool, whose
-    other connections are most likely lost too)."""
-    if engine.dialect.name != "postgresql":
-        with engine.begin() as connection:
-            yield _CoreVote(connection)
-        return
-    import psycopg
-
-    pooled = engine.raw_connection()
-    conn = pooled.driver_connection
-    try:
-        # Autocommit, so that BEGIN travels with the close lock (one round trip less); the
-        # transaction is then ours to end.
-        conn.autocommit = True
-        try:
-            yield _PostgresVote(conn, begin=True)
-            conn.execute("COMMIT")
-        except BaseException:
-            if not conn.broken:
-                conn.rollback()
-            raise
-        finally:
-            if not conn.broken:
-                conn.autocommit = False
-    except psycopg.OperationalError as error:
-        if not conn.broken:
-            raise
-        pooled.invalidate(error)
-        engine.dispose(close=False)
-        raise _Disconnected() from error
-    finally:
-        pooled.close()
-
-
-class _PostgresVote:
-    """The vote's statements on a psycopg connection (see the module docstring)."""
-
-    USE_TOKEN = (
-        "UPDATE voting_token AS t SET used_at = %(now)s "
-        "FROM voter AS v, edition AS e LEFT JOIN phase_window AS w ON w.edition_id = e.id AND w.phase = 'vote' "
-        "WHERE t.id = %(token)s AND t.edition_id = %(edition)s AND t.used_at IS NULL AND t.revoked_at IS NULL "
-        "AND v.id = t.voter_id AND e.id = t.edition_id "
-        "RETURNING v.voter_key, v.ref, v.district_id, v.birth_date, v.email, e.phase, e.online_voting, "
-        "w.starts_at, w.ends_at"
-    )
-
-    def __init__(self, conn: Any, *, begin: bool) -> None:
-        self.cursor = conn.cursor()  # one for the vote's statements (each new cursor has its setup cost)
-        self.begin = begin
-
-    def use_token(self, edition_id: int, token_id: str, now: dt.datetime) -> Any:
-        # Closing the vote takes an EXCLUSIVE lock on the ballot table: it waits for the votes
-        # in flight, and the votes that start after it read the closed phase (below).
-        lock = "LOCK TABLE ballot IN ROW EXCLUSIVE MODE"
-        self.cursor.execute("BEGIN; " + lock if self.begin else lock)
-        return self.cursor.execute(self.USE_TOKEN, {"now": now, "token": token_id, "edition": edition_id}).fetchone()
-
-    def insert(self, participations: list[dict[str, Any]], ballots: list[dict[str, Any]], board: dict[str, Any],
-               audit: dict[str, Any], *, voter_key: str, voter_ref: str) -> None:
-        from psycopg import errors as pg
-
-        params: dict[str, Any] = {"te": board["edition_id"], "tt": board["tracker"], "aa": audit["at"],
-                                  "ae": audit["edition_id"], "ad": json.dumps(audit["detail"])}
-        for i, p in enumerate(participations):
-            params.update({f"pe{i}": p["edition_id"], f"ps{i}": p["scope"], f"pd{i}": p["district_id"],
-                           f"pk{i}": p["voter_key"], f"pc{i}": p["channel"], f"pt{i}": p["signed_at"]})
-        for i, b in enumerate(ballots):
-            params.update({f"bi{i}": b["id"], f"be{i}": b["edition_id"], f"bd{i}": b["district_id"],
-                           f"bc{i}": b["channel"], f"bj{i}": json.dumps(b["choices"])})
-        try:
-            self.cursor.execute(_insert_sql(len(participations)), params)
-        except pg.UniqueViolation as error:
-            if error.diag.table_name == "participation":
-                raise _AlreadySignedIn(voter_key, voter_ref) from None
-            if error.diag.table_name == "board_entry":
-                raise _TrackerTaken() from error
-            raise
-
-
-@functools.lru_cache(maxsize=8)
-def _insert_sql(scopes: int) -> str:
-    """The four INSERTs of a vote in one statement (one round trip), for `scopes` ballots."""
-    participations = ", ".join(f"(%(pe{i})s, %(ps{i})s, %(pd{i})s, %(pk{i})s, %(pc{i})s, %(pt{i})s)"
-                               for i in range(scopes))
-    ballots = ", ".join(f"(%(bi{i})s, %(be{i})s, %(bd{i})s, %(bc{i})s, CAST(%(bj{i})s AS json))" for i in range(scopes))
-    return (
-        "WITH p AS (INSERT INTO participation (edition_id, scope, district_id, voter_key, channel, signed_at) "
-        f"VALUES {participations}), "
-        f"b AS (INSERT INTO ballot (id, edition_id, district_id, channel, choices) VALUES {ballots}), "
-        "t AS (INSERT INTO board_entry (edition_id, tracker) VALUES (%(te)s, %(tt)s)) "
-        "INSERT INTO audit_entry (at, action, target_type, target_id, edition_id, detail) "
-        "VALUES (%(aa)s, 'vote.accepted', 'vote', '', %(ae)s, CAST(%(ad)s AS json))"
-    )
-
-
-class _CoreVote:
-    """The vote's statements through SQLAlchemy Core (SQLite: its single writer needs no lock
-    for the close to wait for the votes in flight)."""
-
-    def __init__(self, connection: sa.Connection) -> None:
-        self.connection = connection
-
-    def use_token(self, edition_id: int, token_id: str, now: dt.datetime) -> Any:
-        voter_id = self.connection.execute(
-            sa.update(VotingToken.__table__)
-            .where(VotingToken.id == token_id, VotingToken.edition_id == edition_id, VotingToken.used_at.is_(None),
-                   VotingToken.revoked_at.is_(None))
-            .values(used_at=now).returning(VotingToken.voter_id)
-        ).scalar()
-        if voter_id is None:
-            return None
-        return self.connection.execute(
-            sa.select(Voter.voter_key, Voter.ref, Voter.district_id, Voter.birth_date, Voter.email, Edition.phase,
-                      Edition.online_voting, PhaseWindow.starts_at, PhaseWindow.ends_at)
-            .join(Edition, Edition.id == Voter.edition_id)
-            .outerjoin(PhaseWindow, sa.and_(PhaseWindow.edition_id == Edition.id, PhaseWindow.phase == Phase.VOTE))
-            .where(Voter.id == voter_id)
-        ).one()
-
-    def insert(self, participations: list[dict[str, Any]], ballots: list[dict[str, Any]], board: dict[str, Any],
-               audit: dict[str, Any], *, voter_key: str, voter_ref: str) -> None:
-        try:
-            self.connection.execute(sa.insert(Participation.__table__), participations)
-            self.connection.execute(sa.insert(Ballot.__table__), ballots)
-            self.connection.execute(sa.insert(BoardEntry.__table__), [board])
-            self.connection.execute(sa.insert(AuditEntry.__table__), [audit])
-        except IntegrityError as error:
-            if "participation" in str(error.orig):
-                raise _AlreadySignedIn(voter_key, voter_ref) from None
-            if "board_entry" in str(error.orig) and "tracker" in str(error.orig):
-                raise _TrackerTaken() from error
-            raise
 
 
 def send_receipt(session: Session, edition: Edition | BoxSnapshot, email: str, tracker: str) -> None:

@@ -79,13 +79,17 @@ def ineligibility_at(cutoff: dt.date, min_age: int, day: dt.date, residence_rule
 def record_refusal(session: Session, edition_id: int | None, error: PbError, *, stage: str, voter_ref: str | None,
                    client: str) -> None:
     """One audit line for a refusal, committed on its own (the refused transaction is rolled
-    back). Never the choices; never anything that could point at a ballot."""
+    back). Never the choices; never anything that could point at a ballot: a refusal about the
+    content (over budget, wrong district...) is recorded as `ballot_invalid` when the line names
+    the voter."""
     from pb.audit.models import AuditEntry
+
+    code = "ballot_invalid" if voter_ref and getattr(error, "content", False) else error.code
 
     try:
         with Session(bind=session.get_bind()) as own:
             own.add(AuditEntry(action="vote.refused", edition_id=edition_id, target_type="vote",
-                               detail={"code": error.code, "stage": stage, "voter": voter_ref, "client": client}))
+                               detail={"code": code, "stage": stage, "voter": voter_ref, "client": client}))
             own.commit()
     except Exception:  # noqa: BLE001 - a lost audit line must not hide the refusal itself
         log.exception("could not write the audit line of a refused vote (%s)", error.code)

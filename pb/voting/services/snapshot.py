@@ -33,6 +33,7 @@ from pb.editions.models import District, Edition, Phase, PhaseWindow
 from pb.projects.models import Project
 from pb.projects.services import project_costs
 from pb.voting import rules
+from pb.voting.models import BallotKey
 
 REFRESH_SECONDS = 30.0
 # engine -> {edition id or slug: (loaded at, snapshot)}; weak keys: a dropped engine (tests make
@@ -54,6 +55,7 @@ class BoxSnapshot:
     rules: rules.BallotRules
     districts: dict[int, rules.DistrictInfo]
     costs: dict[int, tuple[int, int]]
+    public_key: str | None  # the ballots are sealed to it (hex); created when the vote opens
 
 
 def load(session: Session, edition: Edition) -> BoxSnapshot:
@@ -62,7 +64,8 @@ def load(session: Session, edition: Edition) -> BoxSnapshot:
                  for d in session.scalars(sa.select(District).where(District.edition_id == edition.id))}
     return BoxSnapshot(edition.id, edition.slug, edition.name, Phase(edition.phase), edition.is_frozen,
                        edition.online_voting, edition.vote_opened_at, edition.min_voter_age,
-                       rules.BallotRules.of(edition), districts, project_costs(session, edition.id))
+                       rules.BallotRules.of(edition), districts, project_costs(session, edition.id),
+                       session.scalar(sa.select(BallotKey.public_key).where(BallotKey.edition_id == edition.id)))
 
 
 def ballot_box(engine: Engine, ref: int | str) -> BoxSnapshot:
@@ -101,6 +104,6 @@ def _forget_on_change(session: Session, _context: object) -> None:
     if not any(_cache.values()):
         return
     for obj in (*session.new, *session.dirty, *session.deleted):
-        if isinstance(obj, (Edition, District, PhaseWindow, Project)):
+        if isinstance(obj, (Edition, District, PhaseWindow, Project, BallotKey)):
             forget()
             return
