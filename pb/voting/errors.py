@@ -147,19 +147,7 @@ class ResultsSealed(PbError):
     message = _l("The ballots are sealed until the vote closes: no partial result is published.")
 
 
-class NotOnRegister(PbError):
-    code = "not_on_register"
-    status = 404
-    message = _l("We did not find you on the voter register with these details. Check the spelling and your date of birth, or contact the town hall.")
-
-
 class RegistrationClosed(PbError):
     code = "registration_closed"
     status = 409
     message = _l("Voting codes are not requested online for this participatory budget: they are sent by the city.")
-
-
-class TokenAlreadyIssued(PbError):
-    code = "token_already_issued"
-    status = 409
-    message = _l("This voter already has a voting code. Revoke it first to issue a new one.")

@@ -16,14 +16,14 @@ from werkzeug import Response
 from pb.authz import public
 from pb.db import db
 from pb.editions import describe
-from pb.editions.models import Edition, Phase
+from pb.editions.models import Edition, Phase, Verification
 from pb.editions.views import PUBLIC_LINKS
 from pb.errors import PbError
 from pb.extensions import counts_failures, failed_attempt, limiter
 from pb.projects.services import ballot_projects
 from pb.voting import errors, identity, rules
-from pb.voting.forms import CodeForm, RequestCodeForm
-from pb.voting.services import access, board_entries, board_size, find_tracker, seal_pending
+from pb.voting.forms import CodeForm, DeclaredEmailForm, RequestCodeForm
+from pb.voting.services import access, board_entries, requests, board_size, find_tracker, seal_pending
 from pb.voting.services.casting import ballot_preview, cast_ballot, districts_of
 from pb.voting.services.results import results_open
 from pb.web.forms import form_status
@@ -239,19 +239,19 @@ def board(slug: str) -> str:
 
 @bp.route("/editions/<slug>/vote/request-code", methods=["GET", "POST"])
 @public
-@limiter.limit(token_limit, methods=["POST"], deduct_when=counts_failures)
+@limiter.limit(token_limit, methods=["POST"])
 def request_code(slug: str) -> str | Response | tuple[str, int]:
+    """The same answer whether or not the identity is on the register (services/requests.py)."""
     edition = visible_edition(slug)
-    form = RequestCodeForm()
-    sent_to = None
+    declared = edition.verification == Verification.DECLARED_EMAIL
+    form = DeclaredEmailForm() if declared else RequestCodeForm()
     if form.validate_on_submit():
         try:
-            address = access.request_token(db.session, edition, last_name=form.last_name.data,
-                                           first_name=form.first_name.data, birth_date=form.birth_date.data,
-                                           email=form.email.data, client=client_address())
+            requests.request_token(db.session, edition, last_name=form.last_name.data, first_name=form.first_name.data,
+                                   birth_date=form.birth_date.data, email=form.email.data if declared else "",
+                                   client=client_address())
         except PbError as error:
-            failed_attempt()
             flash(error.text(), "error")
             return render_template("voting/request_code.html", edition=edition, form=form), error.status
-        sent_to = access.mask_email(address)
-    return render_template("voting/request_code.html", edition=edition, form=form, sent_to=sent_to), form_status(form)
+        return render_template("voting/request_code.html", edition=edition, form=form, answered=True)
+    return render_template("voting/request_code.html", edition=edition, form=form), form_status(form)
