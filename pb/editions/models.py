@@ -37,6 +37,9 @@ PHASE_LABELS = {
     Phase.IMPLEMENTATION: _l("Implementation"),
 }
 CALENDAR_PHASES = [Phase.SUBMISSION, Phase.REVIEW, Phase.VOTE, Phase.RESULTS, Phase.IMPLEMENTATION]
+# Once the vote has opened, the windows up to the vote's are frozen: the vote's start is the date
+# at which the minimum age is judged; its end moves only through extend_vote, with a reason.
+FROZEN_PHASES = (Phase.SUBMISSION, Phase.REVIEW, Phase.VOTE)
 
 
 class BallotType(enum.StrEnum):

@@ -14,6 +14,7 @@ from flask import Blueprint, Response, jsonify, request, stream_with_context, ur
 from pb.authz import public
 from pb.db import db
 from pb.editions import describe
+from pb.editions.services import vote_extensions
 from pb.extensions import csrf, limiter
 from pb.projects.services import ballot_projects
 from pb.voting import attempts, errors, identity
@@ -58,7 +59,9 @@ def edition(edition: str) -> Response:
         })
     return jsonify({
         "id": e.id, "slug": e.slug, "name": e.name, "phase": e.phase.value, "online_voting": e.online_voting,
-        "vote": {"opens_at": _iso(opens), "closes_at": _iso(closes)},
+        "vote": {"opens_at": _iso(opens), "closes_at": _iso(closes),
+                 "extensions": [{"previous_closes_at": _iso(x.previous_end), "closes_at": _iso(x.new_end),
+                                 "reason": x.reason, "at": _iso(x.created_at)} for x in vote_extensions(db.session, e)]},
         "ballot": {
             "type": e.ballot_type.value, "min_choices": e.min_choices, "max_choices": e.max_choices,
             "min_share_percent": e.knapsack_min_share, "points": e.cumulative_points,

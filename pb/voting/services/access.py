@@ -14,7 +14,7 @@ from pb.editions.models import Edition, Phase
 from pb.voting import errors, identity
 from pb.voting.models import VotingToken
 from pb.voting.services.casting import check_open
-from pb.voting.services.common import ineligibility, record_refusal, settings
+from pb.voting.services.common import ineligibility, record_refusal, settings, vote_window
 from pb.voting.services.tokens import (
     has_voted, read_token, refusal_for_unusable, serializer, token_state,
 )
@@ -76,7 +76,7 @@ def open_ballot(session: Session, credential: str, *, client: str = "", now: dt.
         voter_ref = voter.ref
         if token.used_at is not None or token.revoked_at is not None:
             raise refusal_for_unusable(token)
-        check_open(edition, edition.phase, edition.online_voting, now)
+        check_open(edition, edition.phase, edition.online_voting, now, starts_at=vote_window(edition)[0])
         voted = has_voted(session, voter)
         if voted:
             raise errors.AlreadyVotedPaper() if voted == "paper" else errors.AlreadyVoted()

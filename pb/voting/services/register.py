@@ -23,8 +23,9 @@ from sqlalchemy.orm import Session
 
 from pb import audit
 from pb.authz import require
-from pb.editions.models import Edition, ResidenceRule
-from pb.errors import ValidationFailed
+from pb.db import utcnow
+from pb.editions.models import Edition, Phase, ResidenceRule
+from pb.errors import PbError, ValidationFailed
 from pb.voting import identity
 from pb.voting.models import Voter, VoterSource
 from pb.voting.services.common import birth_cutoff, settings, vote_date
@@ -331,11 +332,61 @@ def register_counts(session: Session, edition: Edition) -> dict[str, Any]:
             "revoked": tokens[2], "emailed": tokens[3], "vote_date": vote_date(edition)}
 
 
-def purge_personal_data(session: Session, actor: Any, edition: Edition) -> int:
-    """After the vote and its appeal period: drop dates of birth and contact details. The keys
-    stay (they are what makes one person one vote, and they reveal no one without the pepper)."""
+class PurgeTooEarly(PbError):
+    code = "purge_too_early"
+    status = 409
+    message = _l("The register cannot be purged yet: %(reason)s")
+
+
+def add_months(moment: dt.datetime, months: int) -> dt.datetime:
+    month = moment.month - 1 + months
+    year, month = moment.year + month // 12, month % 12 + 1
+    for day in (moment.day, 30, 29, 28):
+        try:
+            return moment.replace(year=year, month=month, day=day)
+        except ValueError:
+            continue
+    raise ValueError(moment)  # pragma: no cover - day 28 exists in every month
+
+
+def purge_date(session: Session, edition: Edition) -> dt.datetime | None:
+    """When the register may be purged: the end of the recourse period (`recourse_months`
+    after the results were first published); None while the vote is open or no result is
+    published."""
+    from pb.results.models import TallyRun
+
+    if edition.phase.rank <= Phase.VOTE.rank:
+        return None
+    published = session.scalar(sa.select(sa.func.min(TallyRun.published_at)).where(
+        TallyRun.edition_id == edition.id, TallyRun.published_at.is_not(None)))
+    return add_months(published, settings().recourse_months) if published is not None else None
+
+
+def purge_personal_data(session: Session, actor: Any, edition: Edition, *, now: dt.datetime | None = None) -> int:
+    """After the vote and its recourse period: drop dates of birth, contact details and the near-
+    duplicate keys. The keys stay (they are what makes one person one vote, and they reveal no
+    one without the pepper). Refused while the vote is open and until the recourse period
+    after the results' publication has ended: the register is what a challenge is judged on."""
     require(actor, "voting.manage", edition)
+    due = purge_date(session, edition)
+    if due is None:
+        raise PurgeTooEarly(reason=_l("the vote is not over or its results are not published."))
+    if (now or utcnow()) < due:
+        raise PurgeTooEarly(reason=_l("the results can be challenged until %(date)s.", date=due.date().isoformat()))
     count = session.execute(sa.update(Voter).where(Voter.edition_id == edition.id).values(
-        birth_date=None, email="", phone="")).rowcount
+        birth_date=None, email="", phone="", near_prefix=None, near_suffix=None)).rowcount
     audit.record(session, actor, "voters.purge", edition, after={"voters": count})
     return count
+
+
+def purge_due(session: Session, actor: Any, *, now: dt.datetime | None = None) -> dict[str, int]:
+    """The scheduled purge (`pb voters purge-due`, daily): every edition whose recourse period
+    has ended and whose register still holds personal data. {edition slug: voters purged}."""
+    done: dict[str, int] = {}
+    holding = sa.select(Voter.edition_id).where(sa.or_(Voter.birth_date.is_not(None), Voter.email != "",
+                                                       Voter.phone != "")).distinct()
+    for edition in session.scalars(sa.select(Edition).where(Edition.id.in_(holding)).order_by(Edition.id)):
+        due = purge_date(session, edition)
+        if due is not None and (now or utcnow()) >= due:
+            done[edition.slug] = purge_personal_data(session, actor, edition, now=now)
+    return done

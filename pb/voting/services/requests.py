@@ -33,7 +33,7 @@ from pb.errors import NotFoundError, PbError
 from pb.voting import errors
 from pb.voting.models import CodeRequest, CodeRequestKind, CodeRequestStatus, Voter, VotingToken
 from pb.voting.services.casting import check_open
-from pb.voting.services.common import ineligibility, record_refusal
+from pb.voting.services.common import ineligibility, record_refusal, vote_window
 from pb.voting.services.register import find_voter
 from pb.voting.services.tokens import (
     IssuedToken, active_token, has_voted, issue_one, revoke_token, send_token_email, token_for,
@@ -66,7 +66,7 @@ def request_token(session: Session, edition: Edition, *, last_name: str, first_n
     if not verification.self_service:
         raise errors.RegistrationClosed()
     try:
-        check_open(edition, edition.phase, edition.online_voting, utcnow())
+        check_open(edition, edition.phase, edition.online_voting, utcnow(), starts_at=vote_window(edition)[0])
     except errors.VoteRefused as refusal:
         session.rollback()
         record_refusal(session, edition.id, refusal, stage="request", voter_ref=None, client=client)
