@@ -15,9 +15,9 @@ from pb.authz import public
 from pb.db import db
 from pb.editions import describe
 from pb.editions.services import vote_extensions
-from pb.extensions import csrf, limiter
+from pb.extensions import csrf
 from pb.projects.services import ballot_projects
-from pb.voting import attempts, errors, identity
+from pb.voting import attempts, errors
 from pb.voting.openapi import document
 from pb.voting.services import (
     board_entries, board_size, cast_ballot, count_participations, count_voters, sealed_ballots, seal_pending,
@@ -74,13 +74,6 @@ def edition(edition: str) -> Response:
     })
 
 
-@limiter.request_filter
-def _limited_by_attempts() -> bool:
-    """Flask-Limiter skips the vote: its failed attempts are limited by cast_vote, at a fraction
-    of the cost (pb/voting/attempts.py)."""
-    return request.endpoint == "voting_api.cast"
-
-
 @bp.post("/editions/<edition>/ballots")
 @public
 def cast(edition: str) -> tuple[Response, int]:
@@ -101,7 +94,7 @@ def cast_vote(box: BoxSnapshot, body: Any, address: str) -> Receipt:
         credential = body.get("token") or body.get("code") or ""
         if not isinstance(credential, str):
             credential = ""
-    credential_key = identity.attempt_key(credential)
+    credential_key = attempts.key_of(credential)
     attempts.check(address, credential_key)
     try:
         return cast_ballot(db.session, box, credential=credential, payload=body, client=address)
