@@ -12,7 +12,7 @@ from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from pb import config, jobs
+from pb import attempts, config, jobs
 from pb.authz import can, load_policies
 from pb.db import db
 from pb.errors import PbError
@@ -109,6 +109,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     csrf.init_app(app)
     limiter.init_app(app)
+    attempts.init_app(app)
     _init_login(app)
     load_policies()
     register_blueprints(app)

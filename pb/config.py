@@ -50,6 +50,9 @@ class Settings:
     rate_limit_login: str = "20 per 10 minutes"
     rate_limit_tokens: str = "30 per 10 minutes"
     rate_limit_storage: str = ""
+    rate_limit_token_addresses: str = "300 per 10 minutes"
+    kiosk_addresses: list[str] = field(default_factory=list)
+    recourse_months: int = 2
     voting_keys: list[str] = field(default_factory=list)
     email_confirm_hours: int = 72
     password_reset_hours: int = 2

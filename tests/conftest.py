@@ -110,6 +110,10 @@ def _clean_tables(request: pytest.FixtureRequest) -> Iterator[None]:
         limiter.reset()
     except Exception:  # noqa: BLE001 - no limiter storage initialised yet
         pass
+    if "app" in request.fixturenames:  # the failed-attempt counts belong to the app (pb/attempts.py)
+        from pb.attempts import limiter_of
+
+        limiter_of(request.getfixturevalue("app")).reset()
 
 
 _engines: dict[str, sa.Engine] = {}

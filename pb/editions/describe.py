@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
-from pb.editions.models import AGGREGATION_RULES, TIE_BREAKS, BallotType, Edition, ResidenceRule
+from pb.editions.models import AGGREGATION_RULES, TIE_BREAKS, BallotType, Edition, ResidenceRule, Verification
 from pb.web.format import money
 
 
@@ -51,6 +51,9 @@ def participation_rules(edition: Edition) -> list[str]:
         channels.append(_("at a paper ballot box"))
     lines.append(_("Ways to vote: %(channels)s.", channels=_(" or ").join(channels)))
     lines.append(_("One vote per person, whatever the way of voting."))
+    lines.append(_("How voters are checked: %(how)s.", how=Verification(edition.verification).label))
+    if edition.verification_level == "email":
+        lines.append(_("This is a low level of verification: only the e-mail address is checked, not the person."))
     return lines
 
 

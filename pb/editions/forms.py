@@ -11,7 +11,7 @@ from wtforms import BooleanField, DateTimeLocalField, IntegerField, SelectField,
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from pb.editions.models import (
-    AGGREGATION_RULES, BALLOT_LABELS, CALENDAR_PHASES, RESIDENCE_LABELS, TIE_BREAKS, VERIFICATION_LABELS, BallotType,
+    AGGREGATION_RULES, BALLOT_LABELS, CALENDAR_PHASES, FROZEN_PHASES, RESIDENCE_LABELS, TIE_BREAKS, VERIFICATION_LABELS, BallotType,
     Phase, ResidenceRule, Verification,
 )
 from pb.web.forms import MoneyField, options
@@ -100,13 +100,30 @@ def calendar_form(edition: Any, formdata: Any = None) -> FlaskForm:
         setattr(CalendarForm, f"{phase.value}_ends", DateTimeLocalField(
             _l("End"), format="%Y-%m-%dT%H:%M", validators=[Optional()],
             default=window.ends_at.astimezone(zone).replace(tzinfo=None) if window else None))
-    return CalendarForm(formdata=formdata) if formdata is not None else CalendarForm()
+    form = CalendarForm(formdata=formdata) if formdata is not None else CalendarForm()
+    if edition.is_frozen:  # the vote has opened: these dates decide who may vote (extend_vote moves the end)
+        for phase in FROZEN_PHASES:
+            form[f"{phase.value}_starts"].render_kw = form[f"{phase.value}_ends"].render_kw = {"disabled": True}
+    return form
 
 
-def calendar_values(form: FlaskForm) -> dict[Phase, tuple[dt.datetime, dt.datetime] | None]:
+class ExtendVoteForm(FlaskForm):
+    ends_at = DateTimeLocalField(_l("New closing time"), format="%Y-%m-%dT%H:%M", validators=[DataRequired()])
+    reason = TextAreaField(_l("Reason (published on the edition's page)"), validators=[DataRequired(), Length(max=500)])
+
+    def new_end(self) -> dt.datetime:
+        return self.ends_at.data.replace(tzinfo=_zone()).astimezone(dt.timezone.utc)
+
+
+def calendar_values(form: FlaskForm, edition: Any = None) -> dict[Phase, tuple[dt.datetime, dt.datetime] | None]:
+    """The windows typed; once the vote has opened, the frozen ones as stored (not posted)."""
     zone = _zone()
     result: dict[Phase, tuple[dt.datetime, dt.datetime] | None] = {}
     for phase in CALENDAR_PHASES:
+        if edition is not None and edition.is_frozen and phase in FROZEN_PHASES:
+            window = edition.window(phase)
+            result[phase] = (window.starts_at, window.ends_at) if window else None
+            continue
         start, end = form[f"{phase.value}_starts"].data, form[f"{phase.value}_ends"].data
         if start and end:
             result[phase] = (start.replace(tzinfo=zone).astimezone(dt.timezone.utc),

@@ -37,6 +37,9 @@ PHASE_LABELS = {
     Phase.IMPLEMENTATION: _l("Implementation"),
 }
 CALENDAR_PHASES = [Phase.SUBMISSION, Phase.REVIEW, Phase.VOTE, Phase.RESULTS, Phase.IMPLEMENTATION]
+# Once the vote has opened, the windows up to the vote's are frozen: the vote's start is the date
+# at which the minimum age is judged; its end moves only through extend_vote, with a reason.
+FROZEN_PHASES = (Phase.SUBMISSION, Phase.REVIEW, Phase.VOTE)
 
 
 class BallotType(enum.StrEnum):
@@ -75,16 +78,31 @@ RESIDENCE_LABELS = {
 
 class Verification(enum.StrEnum):
     REGISTER = "register"  # tokens sent to everyone on an imported register
-    SELF_REGISTRATION = "self_registration"  # residents ask for a token, checked against the register
+    SELF_REGISTRATION = "self_registration"  # residents ask; the code goes to the register's contact or by post
+    DECLARED_EMAIL = "declared_email"  # residents ask; the link goes to an address they declare (low level)
 
     @property
     def label(self) -> str:
         return str(VERIFICATION_LABELS[self])
 
+    @property
+    def level(self) -> str:
+        """How strongly a voter's identity is checked, as the barometer's item B6 names it:
+        `register` (a code reaches the person through a contact the city holds: a letter, the
+        register's e-mail) or `email` (anyone who knows a name and a birth date can claim it with
+        an address of their own; only the first address is bound, a second one goes to staff)."""
+        return "email" if self == Verification.DECLARED_EMAIL else "register"
+
+    @property
+    def self_service(self) -> bool:
+        """Residents may ask for their voting link on the site."""
+        return self != Verification.REGISTER
+
 
 VERIFICATION_LABELS = {
     Verification.REGISTER: _l("Voter register imported by the city; a voting code is sent to each voter"),
-    Verification.SELF_REGISTRATION: _l("Residents ask for a voting code, checked against the voter register"),
+    Verification.SELF_REGISTRATION: _l("Residents ask for a voting code; it is sent only to the e-mail address on the voter register, or by post"),
+    Verification.DECLARED_EMAIL: _l("Residents ask for a voting link sent to an e-mail address they give (low level of verification: only the address is checked)"),
 }
 
 AGGREGATION_RULES = {
@@ -184,6 +202,11 @@ class Edition(Base):
         return self.vote_opened_at is not None
 
     @property
+    def verification_level(self) -> str:
+        """`register` or `email` (barometer item B6): see Verification.level."""
+        return Verification(self.verification).level
+
+    @property
     def envelope_cents(self) -> int:
         return sum(d.envelope_cents for d in self.districts)
 
@@ -196,6 +219,23 @@ class Edition(Base):
 
     def __repr__(self) -> str:
         return f"<Edition {self.slug} {self.phase}>"
+
+
+class VoteExtension(Base):
+    """The vote's closing time pushed back after the vote opened: the only calendar change then
+    allowed. Each one is public (the edition page shows it with its reason)."""
+
+    __tablename__ = "vote_extension"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    edition_id: Mapped[int] = mapped_column(sa.ForeignKey("edition.id", ondelete="CASCADE"), index=True)
+    previous_end: Mapped[dt.datetime] = mapped_column()
+    new_end: Mapped[dt.datetime] = mapped_column()
+    reason: Mapped[str] = mapped_column(sa.String(500))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
+
+    __table_args__ = (sa.CheckConstraint("new_end > previous_end", name="later_end"),)
 
 
 class District(Base):

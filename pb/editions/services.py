@@ -19,8 +19,8 @@ from pb import audit
 from pb.authz import can, require
 from pb.db import utcnow
 from pb.editions.models import (
-    AGGREGATION_RULES, CALENDAR_PHASES, OUTCOME_RULES, TIE_BREAKS, BallotType, District, Edition, Phase,
-    PhaseWindow, ResidenceRule, Territory, Verification,
+    AGGREGATION_RULES, CALENDAR_PHASES, FROZEN_PHASES, OUTCOME_RULES, TIE_BREAKS, BallotType, District, Edition, Phase,
+    PhaseWindow, ResidenceRule, Territory, Verification, VoteExtension,
 )
 from pb.errors import NotFoundError, PbError, ValidationFailed
 
@@ -281,6 +281,18 @@ def set_calendar(session: Session, actor: Any, edition: Edition,
         previous_end, previous_phase = end, phase
     before = {w.phase.value: [w.starts_at, w.ends_at] for w in edition.phase_windows}
     existing = {w.phase: w for w in edition.phase_windows}
+    if edition.is_frozen:
+        moved = [phase.value for phase in FROZEN_PHASES
+                 if (windows.get(phase) and tuple(windows[phase])) != (
+                     (existing[phase].starts_at, existing[phase].ends_at) if phase in existing else None)]
+        if moved:
+            raise RulesFrozen(fields=", ".join(moved))
+        vote_end = existing[Phase.VOTE].ends_at if Phase.VOTE in existing else None
+        for phase in (Phase.RESULTS, Phase.IMPLEMENTATION):
+            window = windows.get(phase)
+            if window is not None and vote_end is not None and window[0] < vote_end:
+                raise ValidationFailed(_l("“%(phase)s” starts before “%(previous)s” ends."),
+                                       field=f"{phase.value}_starts", phase=phase.label, previous=Phase.VOTE.label)
     for phase in CALENDAR_PHASES:
         window = windows.get(phase)
         if window is None:
@@ -295,6 +307,45 @@ def set_calendar(session: Session, actor: Any, edition: Edition,
     after = {w.phase.value: [w.starts_at, w.ends_at] for w in edition.phase_windows}
     audit.record(session, actor, "edition.calendar", edition, before=before, after=after)
     return edition
+
+
+class VoteNotExtendable(PbError):
+    code = "vote_not_extendable"
+    status = 409
+    message = _l("Only a vote in progress, with a published closing time, can be extended.")
+
+
+def extend_vote(session: Session, actor: Any, edition: Edition, new_end: dt.datetime, reason: str) -> VoteExtension:
+    """The one calendar change allowed once the vote has opened: a later closing time, with a
+    reason, recorded in the audit log and published on the edition's page and API."""
+    require(actor, "edition.manage", edition)
+    window = edition.window(Phase.VOTE)
+    if edition.phase != Phase.VOTE or window is None:
+        raise VoteNotExtendable()
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed(_l("Give the reason for the extension: it is published."), field="reason")
+    if len(reason) > 500:
+        raise ValidationFailed(_l("The reason is too long (500 characters at most)."), field="reason")
+    if new_end <= window.ends_at:
+        raise ValidationFailed(_l("The new closing time must be later than the current one."), field="ends_at")
+    following = [w for w in edition.phase_windows if w.phase.rank > Phase.VOTE.rank and w.starts_at < new_end]
+    if following:
+        raise ValidationFailed(_l("“%(phase)s” starts before “%(previous)s” ends."), field="ends_at",
+                               phase=following[0].phase.label, previous=Phase.VOTE.label)
+    extension = VoteExtension(edition_id=edition.id, previous_end=window.ends_at, new_end=new_end, reason=reason,
+                              created_by_id=getattr(actor, "id", None))
+    session.add(extension)
+    window.ends_at = new_end
+    session.flush()
+    audit.record(session, actor, "edition.vote_extended", edition, before={"ends_at": extension.previous_end},
+                 after={"ends_at": new_end, "reason": reason})
+    return extension
+
+
+def vote_extensions(session: Session, edition: Edition) -> list[VoteExtension]:
+    return list(session.scalars(sa.select(VoteExtension).where(VoteExtension.edition_id == edition.id)
+                                .order_by(VoteExtension.created_at, VoteExtension.id)))
 
 
 def allowed_phases(edition: Edition) -> list[Phase]:

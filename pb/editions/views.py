@@ -14,7 +14,7 @@ from pb.authz import guard, public
 from pb.db import db
 from pb.editions import describe, services
 from pb.editions.forms import (
-    DistrictForm, EditionForm, PhaseForm, RulesForm, TerritoryForm, calendar_form, calendar_values,
+    DistrictForm, EditionForm, ExtendVoteForm, PhaseForm, RulesForm, TerritoryForm, calendar_form, calendar_values,
 )
 from pb.editions.models import CALENDAR_PHASES, OUTCOME_RULES, PHASE_LABELS, District, Phase
 from pb.errors import PbError
@@ -41,7 +41,8 @@ def show(slug: str) -> str:
     edition = visible_edition(slug)
     rules = {"ballot": describe.ballot_rules(edition), "participation": describe.participation_rules(edition),
              "count": describe.count_rules(edition)}
-    return render_template("editions/show.html", edition=edition, links=edition_links("page"), rules=rules)
+    return render_template("editions/show.html", edition=edition, links=edition_links("page"), rules=rules,
+                           extensions=services.vote_extensions(db.session, edition))
 
 
 # -- administration -----------------------------------------------------------------------------------
@@ -142,7 +143,7 @@ def calendar(edition_id: int) -> str | Response | tuple[str, int]:
     form = calendar_form(edition)
     if form.validate_on_submit():
         try:
-            services.set_calendar(db.session, current_user, edition, calendar_values(form))
+            services.set_calendar(db.session, current_user, edition, calendar_values(form, edition))
         except ValueError:
             pass  # the form carries the message
         except PbError as error:
@@ -150,7 +151,25 @@ def calendar(edition_id: int) -> str | Response | tuple[str, int]:
         else:
             flash(_("The calendar is saved."), "success")
             return redirect(url_for("editions.manage", edition_id=edition.id))
-    return render_template("editions/calendar.html", edition=edition, form=form, phases=CALENDAR_PHASES), form_status(form)
+    return render_template("editions/calendar.html", edition=edition, form=form, phases=CALENDAR_PHASES,
+                           extend=ExtendVoteForm() if edition.phase == Phase.VOTE else None), form_status(form)
+
+
+@bp.route("/admin/editions/<int:edition_id>/extend-vote", methods=["GET", "POST"])
+@guard("edition.manage")
+def extend_vote(edition_id: int) -> str | Response | tuple[str, int]:
+    """After the vote opened, only its closing time may move (later), with a published reason."""
+    edition = staff_edition(edition_id, "edition.manage")
+    form = ExtendVoteForm()
+    if form.validate_on_submit():
+        try:
+            services.extend_vote(db.session, current_user, edition, form.new_end(), form.reason.data)
+        except PbError as error:
+            show_error(form, error)
+        else:
+            flash(_("The vote is extended; the new closing time and its reason are published."), "success")
+            return redirect(url_for("editions.manage", edition_id=edition.id))
+    return render_template("editions/extend_vote.html", edition=edition, form=form), form_status(form)
 
 
 @bp.route("/admin/editions/<int:edition_id>/districts/new", methods=["GET", "POST"])

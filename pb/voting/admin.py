@@ -6,7 +6,7 @@ from __future__ import annotations
 import secrets
 from pathlib import Path
 
-from flask import Blueprint, abort, flash, redirect, render_template, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 from werkzeug import Response
@@ -18,12 +18,12 @@ from pb.editions.models import Edition
 from pb.errors import PbError
 from pb.jobs import TaskRun, enqueue_after_commit, start_task
 from pb.voting import jobs
-from pb.voting.forms import DecryptForm, FindVoterForm, ImportForm, IssueForm, RevokeForm
+from pb.voting.forms import DecideRequestForm, DecryptForm, FindVoterForm, ImportForm, IssueForm, RevokeForm
 from pb.voting.models import Voter
 from pb.voting.services import (
-    count_voters, find_voter, register_counts, results_open, revoke_token, turnout as voting_turnout,
+    count_voters, find_voter, register_counts, requests, results_open, revoke_token, turnout as voting_turnout,
 )
-from pb.voting.services.register import REASONS, reason_text
+from pb.voting.services.register import REASONS, near_duplicates, reason_text
 from pb.voting.services.tokens import active_token, has_voted, send_token_email
 from pb.web.forms import form_status, show_error
 from pb.web.lookups import staff_edition
@@ -215,3 +215,43 @@ def revoke(edition_id: int, voter_id: int) -> str | Response | tuple[str, int]:
             return render_template("voting/admin/reissued.html", edition=edition, voter=voter, issued=issued,
                                    emailed=bool(form.email_it.data and voter.email))
     return render_template("voting/admin/revoke.html", edition=edition, voter=voter, form=form), form_status(form)
+
+
+@bp.get("/requests")
+@guard("voting.manage")
+def requests_queue(edition_id: int) -> str:
+    """Code requests that need a person: letters to post, second addresses (declared e-mail);
+    and the register's near duplicates."""
+    edition = staff_edition(edition_id, "voting.manage")
+    return render_template("voting/admin/requests.html", edition=edition,
+                           pending=requests.pending_requests(db.session, current_user, edition),
+                           near=near_duplicates(db.session, edition))
+
+
+@bp.route("/requests/<int:request_id>", methods=["GET", "POST"])
+@guard("voting.manage")
+def decide(edition_id: int, request_id: int) -> str | Response | tuple[str, int]:
+    """The page asks first; approving sends a code (a letter to print, or a link to the new
+    address), refusing sends nothing."""
+    edition = staff_edition(edition_id, "voting.manage")
+    try:
+        found = requests.get_request(db.session, edition, request_id)
+    except PbError:
+        abort(404)
+    voter = _voter(edition, found.voter_id)
+    form = DecideRequestForm()
+    if form.validate_on_submit():
+        approve = request.form.get("decision") == "approve"
+        try:
+            issued = requests.decide_request(db.session, current_user, edition, found, approve=approve)
+        except PbError as error:
+            show_error(form, error)
+        else:
+            if issued is not None and issued.code:
+                return render_template("voting/admin/reissued.html", edition=edition, voter=voter, issued=issued,
+                                       emailed=False)
+            flash(_("The request is approved: a new voting link was e-mailed.") if approve
+                  else _("The request is refused: nothing was sent."), "success")
+            return redirect(url_for("voting_admin.requests_queue", edition_id=edition.id))
+    return render_template("voting/admin/decide.html", edition=edition, item=found, voter=voter, form=form,
+                           voted=has_voted(db.session, voter)), form_status(form)

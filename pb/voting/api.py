@@ -14,7 +14,8 @@ from flask import Blueprint, Response, jsonify, request, stream_with_context, ur
 from pb.authz import public
 from pb.db import db
 from pb.editions import describe
-from pb.extensions import csrf, limiter
+from pb.editions.services import vote_extensions
+from pb.extensions import csrf
 from pb.projects.services import ballot_projects
 from pb.errors import NotFoundError
 from pb.voting import attempts, errors, identity, keys
@@ -61,7 +62,9 @@ def edition(edition: str) -> Response:
         })
     return jsonify({
         "id": e.id, "slug": e.slug, "name": e.name, "phase": e.phase.value, "online_voting": e.online_voting,
-        "vote": {"opens_at": _iso(opens), "closes_at": _iso(closes)},
+        "vote": {"opens_at": _iso(opens), "closes_at": _iso(closes),
+                 "extensions": [{"previous_closes_at": _iso(x.previous_end), "closes_at": _iso(x.new_end),
+                                 "reason": x.reason, "at": _iso(x.created_at)} for x in vote_extensions(db.session, e)]},
         "ballot": {
             "type": e.ballot_type.value, "min_choices": e.min_choices, "max_choices": e.max_choices,
             "min_share_percent": e.knapsack_min_share, "points": e.cumulative_points,
@@ -72,13 +75,6 @@ def edition(edition: str) -> Response:
         "currency": "EUR", "amounts": "cents",
         "districts": districts,
     })
-
-
-@limiter.request_filter
-def _limited_by_attempts() -> bool:
-    """Flask-Limiter skips the vote: its failed attempts are limited by cast_vote, at a fraction
-    of the cost (pb/voting/attempts.py)."""
-    return request.endpoint == "voting_api.cast"
 
 
 @bp.post("/editions/<edition>/ballots")
@@ -101,7 +97,7 @@ def cast_vote(box: BoxSnapshot, body: Any, address: str) -> Receipt:
         credential = body.get("token") or body.get("code") or ""
         if not isinstance(credential, str):
             credential = ""
-    credential_key = identity.attempt_key(credential)
+    credential_key = attempts.key_of(credential)
     attempts.check(address, credential_key)
     try:
         return cast_ballot(db.session, box, credential=credential, payload=body, client=address)

@@ -63,6 +63,10 @@ def voters_import(edition: str, file: Path, report_path: Path | None) -> None:
         click.echo(f"  {n:>8}  {code}: {reason_text(code)}")
     if result.emails_ignored:
         click.echo(f"e-mail addresses ignored (not an address): {result.emails_ignored}")
+    if result.near_duplicates:
+        click.echo(f"possible duplicates to check (same birth date, close last names): {len(result.near_duplicates)}")
+        for refs in result.near_duplicates:
+            click.echo("  " + ", ".join(refs))
 
 
 @voters_cli.command("purge")
@@ -80,6 +84,18 @@ def voters_purge(edition: str, yes: bool) -> None:
     except PbError as error:
         fail(error)
     click.echo(f"{n} voter(s) purged")
+
+
+@voters_cli.command("purge-due")
+def voters_purge_due() -> None:
+    """Purge every register whose recourse period has ended (run daily by cron or a timer)."""
+    from pb.voting.services.register import purge_due
+
+    with db.session_scope() as session:
+        done = purge_due(session, SYSTEM)
+    for slug, n in done.items():
+        click.echo(f"{slug}: {n} voter(s) purged")
+    click.echo(f"{len(done)} register(s) purged")
 
 
 @tokens_cli.command("issue")

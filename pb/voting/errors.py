@@ -193,9 +193,3 @@ class RegistrationClosed(PbError):
     code = "registration_closed"
     status = 409
     message = _l("Voting codes are not requested online for this participatory budget: they are sent by the city.")
-
-
-class TokenAlreadyIssued(PbError):
-    code = "token_already_issued"
-    status = 409
-    message = _l("This voter already has a voting code. Revoke it first to issue a new one.")

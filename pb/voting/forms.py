@@ -23,9 +23,21 @@ class IdentityForm(FlaskForm):
 
 
 class RequestCodeForm(IdentityForm):
+    """Self-registration: the code goes to the contact the register holds; no address is asked."""
+
+
+class DeclaredEmailForm(IdentityForm):
+    """Declared e-mail: the link goes to the address given; the first one given binds the identity."""
+
     email = EmailField(_l("E-mail address"), validators=[DataRequired(), Email(), Length(max=254)],
-                       description=_l("Your personal voting link is sent there. It is never shown on screen."),
+                       description=_l("Your personal voting link is sent there. It is never shown on screen. "
+                                      "Once given, this address is the only one used for you: another address "
+                                      "later is checked by the town hall before anything is sent."),
                        render_kw={"autocomplete": "email"})
+
+
+class DecideRequestForm(FlaskForm):
+    """Approve or refuse a request of the staff queue (the page itself is the confirmation)."""
 
 
 class FindVoterForm(FlaskForm):

@@ -3,13 +3,21 @@
 A voter is known by `voter_key` = HMAC-SHA256(voter_pepper, normalised identity). The
 normalisation (docs/voting.md) makes two spellings of one person give one key:
 
-- text is case-folded, accents stripped (Unicode NFKD, combining marks dropped), œ/æ spelled
-  oe/ae, and every run of spaces, hyphens, apostrophes or other punctuation becomes one space;
+- look-alike letters of another script inside a Latin word are read as the Latin letter they
+  imitate (Unicode TR39 confusables: a Cyrillic "о" in "Dupоnt" is an "o"); then every text is
+  transliterated to ASCII (anyascii: "Müller" → "muller", "Пётр" → "petr"), case-folded, and
+  every run of spaces, hyphens, apostrophes or other punctuation becomes one separator;
 - the last name loses every separator ("N'Guyen-Van" = "nguyen van" = "nguyenvan");
-- the first name is reduced to the first given name ("Jean-Pierre Marie" → "jean"), because
-  registers list every given name and people type one;
-- the birth date is ISO (YYYY-MM-DD);
-- an external identifier (a register number), when present, replaces name and birth date.
+- the first name keeps the first 4 letters of its first given name, hyphens and apostrophes
+  dropped ("Jean-Pierre", "JeanPierre", "Jean Pierre Marie" and "Jean" are all "jean"), because
+  registers list every given name, people type one, and some type a compound name run together,
+  hyphenated or with a space;
+- the birth date is ISO (YYYY-MM-DD).
+
+The register's own identifier (`external_id`) is not part of the key: a person is the same
+person with or without it. It has a key of its own (`external_key`), so that two rows with one
+identifier are one person too. Two entries with the same birth date and last names that begin
+or end alike are "near duplicates", listed for staff (`near_keys`).
 
 Random public things live here too: the voter reference printed on letters, the short voting
 code typed from a letter, and the tracker shown after a vote. All use Crockford's base32
@@ -18,45 +26,109 @@ code typed from a letter, and the tracker shown after a vote. All use Crockford'
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import hmac
 import re
 import secrets
 import unicodedata
 
+from anyascii import anyascii
+from confusable_homoglyphs import confusables
+
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32
 _TYPO = str.maketrans({"O": "0", "I": "1", "L": "1", "U": "V"})
 _SEPARATORS = re.compile(r"[^0-9a-z]+")
-KEY_VERSION = "v1"
+_JOINERS = re.compile("[-'\u2010-\u2015\u2019\u02bc\u2212]")  # hyphens and apostrophes inside a given name
+KEY_VERSION = "v2"
+FIRST_NAME_LETTERS = 4
+NEAR_LETTERS = 3
+
+
+@functools.lru_cache(maxsize=4096)
+def _latin_lookalike(ch: str) -> str:
+    """The Latin letter `ch` imitates (TR39 confusables), or `ch` itself."""
+    found = confusables.is_confusable(ch, preferred_aliases=["latin"], greedy=True) or []
+    for item in found:
+        for glyph in item["homoglyphs"]:
+            target = glyph["c"]
+            if len(target) == 1 and target.isascii() and target.isalpha():
+                return target
+    return ch
+
+
+def _script(ch: str) -> str:
+    name = unicodedata.name(ch, "")
+    return name.split(" ", 1)[0] if name else ""
+
+
+def unconfuse(word: str) -> str:
+    """In a word that mixes Latin letters with letters of another script, the other script's
+    letters that imitate a Latin one become that Latin letter ("Dupоnt" with a Cyrillic о).
+    A word written wholly in another script is left to the transliteration."""
+    letters = [ch for ch in word if ch.isalpha()]
+    scripts = {_script(ch) for ch in letters}
+    if "LATIN" not in scripts or len(scripts) < 2:
+        return word
+    return "".join(ch if not ch.isalpha() or _script(ch) == "LATIN" else _latin_lookalike(ch) for ch in word)
+
+
+def fold(value: str) -> str:
+    """Look-alike letters read as Latin, transliterated to ASCII, case-folded, separators made
+    single spaces."""
+    text = unicodedata.normalize("NFKC", value)
+    if not text.isascii():
+        text = " ".join(unconfuse(word) for word in text.split())
+        text = anyascii(text)
+    return _SEPARATORS.sub(" ", text.casefold()).strip()
 
 
 def normalise_text(value: str) -> str:
-    text = unicodedata.normalize("NFKD", value.casefold())
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    text = text.replace("œ", "oe").replace("æ", "ae").replace("ø", "o").replace("ł", "l").replace("đ", "d")
-    return _SEPARATORS.sub(" ", text).strip()
+    return fold(value)
+
+
+def normalise_last_name(value: str) -> str:
+    return fold(value).replace(" ", "")
 
 
 def normalise_first_name(value: str) -> str:
-    parts = normalise_text(value).split(" ")
-    return parts[0] if parts else ""
+    """The first given name, its hyphens and apostrophes dropped, cut to 4 letters."""
+    words = fold(_JOINERS.sub("", value)).split(" ")
+    return words[0][:FIRST_NAME_LETTERS] if words else ""
 
 
 def normalise_external_id(value: str) -> str:
-    return normalise_text(value).replace(" ", "")
+    return fold(value).replace(" ", "")
 
 
-def identity_string(last_name: str, first_name: str, birth_date: dt.date, external_id: str = "") -> str:
+def identity_string(last_name: str, first_name: str, birth_date: dt.date) -> str:
     """The normalised identity that is hashed (never stored)."""
-    if external_id and normalise_external_id(external_id):
-        return f"{KEY_VERSION}|id|{normalise_external_id(external_id)}"
-    last = normalise_text(last_name).replace(" ", "")
-    return f"{KEY_VERSION}|name|{last}|{normalise_first_name(first_name)}|{birth_date.isoformat()}"
+    return f"{KEY_VERSION}|name|{normalise_last_name(last_name)}|{normalise_first_name(first_name)}|{birth_date.isoformat()}"
 
 
-def voter_key(pepper: str, last_name: str, first_name: str, birth_date: dt.date, external_id: str = "") -> str:
-    identity = identity_string(last_name, first_name, birth_date, external_id)
-    return hmac.new(pepper.encode(), identity.encode(), hashlib.sha256).hexdigest()
+def _hmac(pepper: str, message: str) -> str:
+    return hmac.new(pepper.encode(), message.encode(), hashlib.sha256).hexdigest()
+
+
+def voter_key(pepper: str, last_name: str, first_name: str, birth_date: dt.date) -> str:
+    return _hmac(pepper, identity_string(last_name, first_name, birth_date))
+
+
+def external_key(pepper: str, external_id: str) -> str | None:
+    """The key of a register identifier, or None when there is none."""
+    folded = normalise_external_id(external_id or "")
+    return _hmac(pepper, f"{KEY_VERSION}|id|{folded}") if folded else None
+
+
+def near_keys(pepper: str, last_name: str, birth_date: dt.date) -> tuple[str, str]:
+    """Two short keyed hashes: (birth date, first letters) and (birth date, last letters) of the
+    folded last name. One change of letter (a typo, a look-alike the folding missed) leaves one
+    of the two ends intact in any name of 6 letters or more, so two such spellings of one
+    person share a key."""
+    last = normalise_last_name(last_name)
+    day = birth_date.isoformat()
+    return (_hmac(pepper, f"near|p|{day}|{last[:NEAR_LETTERS]}")[:16],
+            _hmac(pepper, f"near|s|{day}|{last[-NEAR_LETTERS:]}")[:16])
 
 
 def random_base32(length: int) -> str:

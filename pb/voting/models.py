@@ -63,6 +63,13 @@ class Voter(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     edition_id: Mapped[int] = mapped_column(sa.ForeignKey("edition.id", ondelete="CASCADE"))
     voter_key: Mapped[str] = mapped_column(sa.String(64))
+    # HMAC of the register's own identifier (when it has one): a second row with the same
+    # identifier is the same person, whatever its names say.
+    external_key: Mapped[str | None] = mapped_column(sa.String(64))
+    # Keyed hashes of (birth date, first 3 letters) and (birth date, last 3 letters) of the folded
+    # last name: two entries sharing one are listed for staff review (near duplicates).
+    near_prefix: Mapped[str | None] = mapped_column(sa.String(16))
+    near_suffix: Mapped[str | None] = mapped_column(sa.String(16))
     ref: Mapped[str] = mapped_column(sa.String(16), unique=True)
     district_id: Mapped[int | None] = mapped_column(sa.ForeignKey("district.id", ondelete="RESTRICT"), index=True)
     birth_date: Mapped[dt.date | None] = mapped_column(sa.Date)
@@ -71,10 +78,45 @@ class Voter(Base):
     source: Mapped[VoterSource] = mapped_column(enum_type(VoterSource, "voter_source"), default=VoterSource.IMPORT)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
-    __table_args__ = (sa.UniqueConstraint("edition_id", "voter_key"),)
+    __table_args__ = (
+        sa.UniqueConstraint("edition_id", "voter_key"),
+        sa.UniqueConstraint("edition_id", "external_key"),
+        sa.Index("ix_voter_near_prefix", "edition_id", "near_prefix"),
+        sa.Index("ix_voter_near_suffix", "edition_id", "near_suffix"),
+    )
 
     def __repr__(self) -> str:
         return f"<Voter {self.ref}>"
+
+
+class CodeRequestKind(enum.StrEnum):
+    LETTER = "letter"  # the register has no e-mail address for this voter: a letter or the desk
+    NEW_ADDRESS = "new_address"  # declared e-mail: an address other than the one first bound
+
+
+class CodeRequestStatus(enum.StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REFUSED = "refused"
+
+
+class CodeRequest(Base):
+    """A resident's request for a voting code that staff must handle by hand: a letter to the
+    register's postal address, or (declared e-mail) a second address for an identity already
+    bound to another one. The request holds the voter, never the name typed."""
+
+    __tablename__ = "code_request"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    edition_id: Mapped[int] = mapped_column(sa.ForeignKey("edition.id", ondelete="CASCADE"), index=True)
+    voter_id: Mapped[int] = mapped_column(sa.ForeignKey("voter.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[CodeRequestKind] = mapped_column(enum_type(CodeRequestKind, "code_request_kind"))
+    email: Mapped[str] = mapped_column(sa.String(254), default="")
+    status: Mapped[CodeRequestStatus] = mapped_column(enum_type(CodeRequestStatus, "code_request_status"),
+                                                      default=CodeRequestStatus.PENDING)
+    requested_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    decided_at: Mapped[dt.datetime | None] = mapped_column()
+    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
 
 
 class VotingToken(Base):

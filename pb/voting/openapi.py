@@ -49,7 +49,8 @@ SCHEMAS: dict[str, Any] = {
             "phase": {"enum": ["draft", "submission", "review", "vote", "results", "implementation"]},
             "online_voting": {"type": "boolean"},
             "vote": {"type": "object", "properties": {"opens_at": {"type": ["string", "null"]},
-                                                      "closes_at": {"type": ["string", "null"]}}},
+                                                      "closes_at": {"type": ["string", "null"]},
+                                                      "extensions": {"type": "array", "items": {"type": "object"}}}},
             "ballot": {"type": "object", "required": ["type"], "properties": {
                 "type": {"enum": ["approval", "knapsack", "majority_judgment", "cumulative"]},
                 "min_choices": {"type": "integer"}, "max_choices": {"type": ["integer", "null"]},

@@ -9,20 +9,20 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from werkzeug import Response
 
 from pb.authz import public
 from pb.db import db
 from pb.editions import describe
-from pb.editions.models import Edition, Phase
+from pb.editions.models import Edition, Phase, Verification
 from pb.errors import PbError
-from pb.extensions import counts_failures, failed_attempt, limiter
+from pb.attempts import limiter_of
 from pb.projects.services import ballot_projects
-from pb.voting import errors, identity, rules
-from pb.voting.forms import CodeForm, RequestCodeForm
-from pb.voting.services import access, board_entries, board_size, find_tracker, seal_pending
+from pb.voting import attempts, errors, rules
+from pb.voting.forms import CodeForm, DeclaredEmailForm, RequestCodeForm
+from pb.voting.services import access, board_entries, requests, board_size, find_tracker, seal_pending
 from pb.voting.services.casting import ballot_preview, cast_ballot, districts_of
 from pb.voting.services.results import results_open
 from pb.web.forms import form_status
@@ -34,19 +34,24 @@ EDITION_PAGE_LINKS = [(_l("Vote"), "voting.ballot"), (_l("Public board of tracke
 SESSION_MINUTES = 30  # a ballot left open on a shared computer expires
 
 
-def token_limit() -> str:
-    return current_app.config["PB_SETTINGS"].rate_limit_tokens
-
-
 def client_address() -> str:
     return request.remote_addr or ""
 
 
-
 def _refused(error: PbError) -> tuple[str, int]:
-    if isinstance(error, errors.VoteRefused) and error.credential:
-        failed_attempt()
     return render_template("voting/refused.html", error=error), error.status
+
+
+def _open_with_limit(credential: str) -> access.OpenBallot:
+    """open_ballot behind the failed-attempt limits of the code (one budget with the API's)."""
+    key = attempts.key_of(credential)
+    attempts.check(client_address(), key)
+    try:
+        return access.open_ballot(db.session, credential, client=client_address())
+    except errors.VoteRefused as error:
+        if error.credential:
+            attempts.failed(client_address(), key)
+        raise
 
 
 def _start_session(opened: access.OpenBallot, credential: str) -> Response:
@@ -55,19 +60,11 @@ def _start_session(opened: access.OpenBallot, credential: str) -> Response:
     return redirect(url_for("voting.ballot", slug=opened.edition.slug))
 
 
-def _credential_attempt_key() -> str:
-    value = request.view_args.get("token") if request.view_args else None
-    value = value or request.form.get("code", "")
-    return "vote-credential:" + identity.attempt_key(value or "")
-
-
 @bp.get("/vote/<token>")
 @public
-@limiter.limit(token_limit, deduct_when=counts_failures)
-@limiter.limit(token_limit, key_func=_credential_attempt_key, deduct_when=counts_failures)
 def start(token: str) -> Response | tuple[str, int]:
     try:
-        opened = access.open_ballot(db.session, token, client=client_address())
+        opened = _open_with_limit(token)
     except PbError as error:
         return _refused(error)
     return _start_session(opened, token)
@@ -75,17 +72,15 @@ def start(token: str) -> Response | tuple[str, int]:
 
 @bp.route("/vote", methods=["GET", "POST"])
 @public
-@limiter.limit(token_limit, methods=["POST"], deduct_when=counts_failures)
-@limiter.limit(token_limit, methods=["POST"], key_func=_credential_attempt_key, deduct_when=counts_failures)
 def code() -> Response | str | tuple[str, int]:
     form = CodeForm()
     if form.validate_on_submit():
         try:
-            opened = access.open_ballot(db.session, form.code.data, client=client_address())
+            opened = _open_with_limit(form.code.data)
         except PbError as error:
-            if isinstance(error, errors.VoteRefused) and error.credential:
-                failed_attempt()
             form.code.errors = [error.text()]
+            if error.status == 429:
+                return render_template("voting/code.html", form=form), 429
         else:
             return _start_session(opened, form.code.data)
     return render_template("voting/code.html", form=form), form_status(form)
@@ -243,19 +238,23 @@ def board(slug: str) -> str:
 
 @bp.route("/editions/<slug>/vote/request-code", methods=["GET", "POST"])
 @public
-@limiter.limit(token_limit, methods=["POST"], deduct_when=counts_failures)
 def request_code(slug: str) -> str | Response | tuple[str, int]:
+    """The same answer whether or not the identity is on the register (services/requests.py)."""
     edition = visible_edition(slug)
-    form = RequestCodeForm()
-    sent_to = None
+    declared = edition.verification == Verification.DECLARED_EMAIL
+    form = DeclaredEmailForm() if declared else RequestCodeForm()
     if form.validate_on_submit():
         try:
-            address = access.request_token(db.session, edition, last_name=form.last_name.data,
-                                           first_name=form.first_name.data, birth_date=form.birth_date.data,
-                                           email=form.email.data, client=client_address())
+            # Every request counts (a failure cannot be told apart without saying who is on the
+            # register): per identity asked for, and per address.
+            asked = attempts.key_of("|".join([form.last_name.data, form.first_name.data, str(form.birth_date.data)]))
+            limiter_of().check("request", client_address(), asked)
+            limiter_of().failed("request", client_address(), asked)
+            requests.request_token(db.session, edition, last_name=form.last_name.data, first_name=form.first_name.data,
+                                   birth_date=form.birth_date.data, email=form.email.data if declared else "",
+                                   client=client_address())
         except PbError as error:
-            failed_attempt()
             flash(error.text(), "error")
             return render_template("voting/request_code.html", edition=edition, form=form), error.status
-        sent_to = access.mask_email(address)
-    return render_template("voting/request_code.html", edition=edition, form=form, sent_to=sent_to), form_status(form)
+        return render_template("voting/request_code.html", edition=edition, form=form, answered=True)
+    return render_template("voting/request_code.html", edition=edition, form=form), form_status(form)

@@ -140,13 +140,8 @@ def test_the_vote_post_needs_no_csrf_token(database_url, vote_lane, session, mak
 
 @pytest.fixture
 def limited(database_url, vote_lane):  # type: ignore[no-untyped-def]
-    from pb.extensions import limiter
-
-    app = api_app(database_url, vote_lane, rate_limit_tokens="3 per minute")
-    limiter.enabled = True
-    limiter.reset()
-    yield app
-    limiter.reset()
+    return api_app(database_url, vote_lane, rate_limit_tokens="3 per minute", rate_limit_token_addresses="3 per minute",
+                   kiosk_addresses=["192.0.2.0/24"])
 
 
 def test_failed_attempts_are_limited_per_address(limited, session, make) -> None:
@@ -177,3 +172,37 @@ def test_successful_votes_from_one_address_are_never_limited(limited, session, m
     for token in world.tokens:
         response = post_ballot(client, world, token.token, world.ids(0 if token.district == "q1" else 1))
         assert response.status_code == 201, response.json
+
+
+def test_a_code_has_one_budget_on_the_web_pages_and_the_api(limited, session, make) -> None:
+    world = build_world(session, make)
+    client = limited.test_client()
+    code = "AAAA-BBBB-CCCC"
+    assert client.post("/vote", data={"code": code}).status_code == 422  # the web form: 1
+    assert client.get("/vote/AAAABBBBCCCC").status_code == 401  # the link, written otherwise: 2
+    assert post_ballot_from(limited, world, "aaaa bbbb cccc", "10.0.3.1").status_code == 401  # the API elsewhere: 3
+    assert post_ballot_from(limited, world, code, "10.0.3.2").status_code == 429
+    assert client.post("/vote", data={"code": code}).status_code == 429
+
+
+def test_kiosk_addresses_are_limited_per_code_only(limited, session, make) -> None:
+    world = build_world(session, make)
+    statuses = [post_ballot_from(limited, world, f"wrong-{i}", "192.0.2.10").status_code for i in range(8)]
+    assert statuses == [401] * 8  # eight residents mistyping at the town hall's kiosk
+
+
+def test_the_address_budget_is_generous_by_default(database_url, session, make) -> None:
+    app = make_test_app(database_url, rate_limit_tokens="3 per minute")  # per address: 300 per 10 minutes
+    world = build_world(session, make)
+    statuses = [post_ballot_from(app, world, f"wrong-{i}", "10.0.4.1").status_code for i in range(12)]
+    assert statuses == [401] * 12  # a mobile network's shared address
+
+
+def test_the_limiter_uses_only_public_apis_and_limits_is_declared() -> None:
+    import pathlib
+    import re
+
+    root = pathlib.Path(__file__).resolve().parents[2]
+    sources = "\n".join(p.read_text() for p in (root / "pb").rglob("*.py"))
+    assert not re.search(r"get_connection|prefixed_key|\.storage\b", sources)
+    assert re.search(r'^\s*"limits[>=<]', (root / "pyproject.toml").read_text(), re.M)

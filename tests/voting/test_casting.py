@@ -219,11 +219,12 @@ def s_closed(session, make, client):  # type: ignore[no-untyped-def]
 
 def s_closed_by_calendar(session, make, client):  # type: ignore[no-untyped-def]
     from pb.editions.models import Phase
-    from pb.editions.services import set_calendar
+    from pb.editions.services import set_calendar, set_phase
 
-    w = _plain(session, make)
+    w = _plain(session, make, phase="draft")  # the calendar is frozen once the vote opens: set it before
     now = utcnow()
     set_calendar(session, SYSTEM, w.edition, {Phase.VOTE: (now - dt.timedelta(days=3), now - dt.timedelta(hours=1))})
+    set_phase(session, SYSTEM, w.edition, Phase.VOTE)
     session.commit()
     return w, {"token": w.tokens[0].token, "choices": _own(w, w.tokens[0])}
 

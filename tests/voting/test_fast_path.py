@@ -96,29 +96,21 @@ def test_a_tracker_collision_is_drawn_again(client, session, world: World, monke
 # -- failed attempts ---------------------------------------------------------------------------------
 
 class _DeadStore:
-    """A limiter whose store cannot be reached (Redis down)."""
+    """A counter store that cannot be reached (Redis down)."""
 
-    enabled = True
-
-    @property
-    def storage(self):  # type: ignore[no-untyped-def]
-        return self
-
-    def get(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def get_many(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         raise ConnectionError("redis is down")
 
-    incr = get
+    incr = clear = get_many
 
 
 @pytest.fixture
-def dead_store(database_url, monkeypatch):  # type: ignore[no-untyped-def]
-    from pb.voting import attempts
+def dead_store(database_url):  # type: ignore[no-untyped-def]
+    from pb.attempts import limiter_of
 
-    app = make_test_app(database_url, rate_limit_tokens="3 per minute")
-    monkeypatch.setattr(attempts, "limiter", _DeadStore())
-    attempts.reset_memory()
+    app = make_test_app(database_url, rate_limit_tokens="3 per minute", rate_limit_token_addresses="3 per minute")
+    limiter_of(app).store = _DeadStore()
     yield app
-    attempts.reset_memory()
 
 
 def test_a_dead_rate_limit_store_never_refuses_a_vote_and_still_limits_failures(dead_store, session, make,
@@ -222,18 +214,18 @@ def test_the_fast_lane_writes_the_json_as_flask_does(database_url, session, make
 def test_failed_attempts_are_counted_in_redis_with_one_lookup(database_url, session, make) -> None:
     import redis
 
-    app = make_test_app(database_url, rate_limit_storage=TEST_REDIS_URL, rate_limit_tokens="3 per minute")
+    app = make_test_app(database_url, rate_limit_storage=TEST_REDIS_URL, rate_limit_tokens="3 per minute",
+                        rate_limit_token_addresses="3 per minute")
     store = redis.Redis.from_url(TEST_REDIS_URL)
     try:
         world = build_world(session, make)
         client = app.test_client()
         codes = [post_ballot(client, world, f"bad-{i}", [1]).status_code for i in range(4)]
         assert codes == [401, 401, 401, 429]
-        assert any(b"voting_api.cast/address" in key for key in store.keys("LIMITS:*"))
+        assert any(b"pb:attempts:vote:address" in key for key in store.keys("pb:attempts:*"))
         elsewhere = client.post(f"/api/v1/editions/{world.slug}/ballots", environ_base={"REMOTE_ADDR": "10.0.0.8"},
                                 json={"token": world.tokens[0].token, "choices": _own(world, 0)})
         assert elsewhere.status_code == 201  # another address, a good token
     finally:
-        for key in store.scan_iter("LIMITS:*voting_api.cast*"):
+        for key in store.scan_iter("pb:attempts:*"):
             store.delete(key)
-        make_test_app(database_url)  # the shared limiter goes back to memory for the other tests

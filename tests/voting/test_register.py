@@ -37,7 +37,8 @@ def test_keys_differ_for_other_people_and_other_peppers() -> None:
     assert key != identity.voter_key(PEPPER, "Martin", "Léo", born)
     assert key != identity.voter_key(PEPPER, "Martin", "Léa", born + dt.timedelta(days=1))
     assert key != identity.voter_key(PEPPER + "2", "Martin", "Léa", born)
-    assert identity.voter_key(PEPPER, "A", "B", born, "ab-123") == identity.voter_key(PEPPER, "Z", "Y", dt.date(2000, 1, 1), "AB 123")
+    assert identity.external_key(PEPPER, "ab-123") == identity.external_key(PEPPER, "AB 123")
+    assert identity.external_key(PEPPER, " - ") is None
     assert "martin" not in key and len(key) == 64
 
 

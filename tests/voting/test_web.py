@@ -69,23 +69,6 @@ def test_bad_link_is_named(en_client, session, make) -> None:
     assert page.status_code == 401 and "token_invalid" in page.get_data(as_text=True)
 
 
-def test_self_registration_emails_the_link_and_never_shows_it(en_client, session, make, outbox) -> None:
-    client = en_client
-    world = build_world(session, make, verification="self_registration", issue=False)
-    data = {"last_name": "HABITANT0", "first_name": "prénom0", "birth_date": "1980-01-01", "email": "me@ville.example"}
-    response = client.post(f"/editions/{world.slug}/vote/request-code", data=data)
-    text = response.get_data(as_text=True)
-    assert response.status_code == 200, re.findall(r'flash-error">([^<]*)', text)
-    assert response.status_code == 200 and "me…@ville.example" in text.replace("&hellip;", "…")
-    assert "/vote/I" not in text and "token" not in text.lower().replace("csrf_token", "")  # the link is never shown
-    assert len(outbox) == 1 and outbox[0]["To"] == "me@ville.example" and "/vote/" in outbox[0].get_content()
-    # A second request, even with another address, goes to the first one.
-    client.post(f"/editions/{world.slug}/vote/request-code", data={**data, "email": "thief@ville.example"})
-    assert [m["To"] for m in outbox] == ["me@ville.example", "me@ville.example"]
-    unknown = client.post(f"/editions/{world.slug}/vote/request-code", data={**data, "last_name": "Nobody"})
-    assert unknown.status_code == 404
-
-
 def test_staff_import_with_progress_report_and_tokens(en_client, session, make, auth) -> None:
     client = en_client
     world = build_world(session, make, voters=0)

@@ -1,26 +1,22 @@
-"""Opening a ballot with a token or a code (before choosing), and residents asking for a code."""
+"""Opening a ballot with a token or a code (before choosing)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
 
 import sqlalchemy as sa
 from itsdangerous import BadSignature
 from sqlalchemy.orm import Session
 
-from pb import audit
 from pb.db import utcnow
-from pb.editions.models import Edition, Phase, Verification
+from pb.editions.models import Edition, Phase
 from pb.voting import errors, identity
-from pb.voting.models import Voter, VotingToken
+from pb.voting.models import VotingToken
 from pb.voting.services.casting import check_open
-from pb.voting.services.common import ineligibility, record_refusal, settings
-from pb.voting.services.register import find_voter
+from pb.voting.services.common import ineligibility, record_refusal, settings, vote_window
 from pb.voting.services.tokens import (
-    active_token, has_voted, issue_one, read_token, refusal_for_unusable, send_token_email, serializer, token_for,
-    token_state,
+    has_voted, read_token, refusal_for_unusable, serializer, token_state,
 )
 
 
@@ -80,7 +76,7 @@ def open_ballot(session: Session, credential: str, *, client: str = "", now: dt.
         voter_ref = voter.ref
         if token.used_at is not None or token.revoked_at is not None:
             raise refusal_for_unusable(token)
-        check_open(edition, edition.phase, edition.online_voting, now)
+        check_open(edition, edition.phase, edition.online_voting, now, starts_at=vote_window(edition)[0])
         voted = has_voted(session, voter)
         if voted:
             raise errors.AlreadyVotedPaper() if voted == "paper" else errors.AlreadyVoted()
@@ -110,58 +106,3 @@ def ballot_voter(session: Session, edition: Edition, credential: str) -> OpenBal
     if state is None or state[0].used_at is not None or state[0].revoked_at is not None:
         return None
     return OpenBallot(edition, token_id, state[1].id, state[1].ref, state[1].district_id)
-
-
-def request_token(session: Session, edition: Edition, *, last_name: str, first_name: str, birth_date: dt.date,
-                  email: str, external_id: str = "", client: str = "") -> str:
-    """Self-registration: a resident gives their identity; if the register knows them, their
-    voting link is e-mailed (never shown on screen, so that knowing someone's name and birth
-    date is not enough to vote in their place). The first address given is kept: a later
-    request sends the link to that address again, not to a new one. Returns the address used."""
-    voter: Voter | None = None
-    try:
-        if edition.verification != Verification.SELF_REGISTRATION:
-            raise errors.RegistrationClosed()
-        check_open(edition, edition.phase, edition.online_voting, utcnow())
-        voter = find_voter(session, edition, last_name=last_name, first_name=first_name, birth_date=birth_date,
-                           external_id=external_id)
-        if voter is None:
-            raise errors.NotOnRegister()
-        reason = ineligibility(edition, voter.birth_date, voter.district_id)
-        if reason:
-            raise errors.NotEligible(reason=reason)
-        voted = has_voted(session, voter)
-        if voted:
-            raise errors.AlreadyVotedPaper() if voted == "paper" else errors.AlreadyVoted()
-        token = active_token(session, voter)
-        if token is not None and token.used_at is not None:
-            raise errors.AlreadyVoted()
-        if token is not None and not voter.email:
-            raise errors.TokenAlreadyIssued(message=_already_by_post())
-        if not voter.email:
-            voter.email = email.strip().lower()
-        if token is None:
-            raw = issue_one(session, edition, voter, with_code=False).token
-        else:
-            raw = token_for(edition, token)
-        send_token_email(session, edition, voter.email, raw)
-        session.execute(sa.update(VotingToken).where(VotingToken.active_voter_id == voter.id).values(emailed_at=utcnow()))
-        audit.record(session, None, "token.self_request", voter, edition_id=edition.id,
-                     after={"voter": voter.ref, "client": client})
-        return voter.email
-    except (errors.VoteRefused, errors.NotOnRegister, errors.RegistrationClosed, errors.TokenAlreadyIssued) as refusal:
-        session.rollback()
-        record_refusal(session, edition.id, refusal, stage="request", voter_ref=voter.ref if voter else None,
-                       client=client)
-        raise
-
-
-def _already_by_post() -> Any:
-    from flask_babel import lazy_gettext as _l
-
-    return _l("A voting code has already been sent to you by post. If you lost it, contact the town hall: they can cancel it and give you a new one.")
-
-
-def mask_email(email: str) -> str:
-    name, _sep, domain = email.partition("@")
-    return (name[:2] + "…@" + domain) if domain else "…"

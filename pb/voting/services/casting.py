@@ -79,13 +79,13 @@ def districts_of(edition: Edition) -> dict[int, rules.DistrictInfo]:
 
 
 def check_open(edition: Any, phase: Phase | str, online: bool, now: dt.datetime,
-               ends_at: dt.datetime | None | bool = False) -> None:
-    """Online voting on, phase vote, before the end of the published vote window (`ends_at`;
-    False: read it from `edition`)."""
+               ends_at: dt.datetime | None | bool = False, starts_at: dt.datetime | None = None) -> None:
+    """Online voting on, phase vote, within the published vote window (`ends_at`; False: read
+    it from `edition`; `starts_at`: refused before it even if the phase was opened early)."""
     phase = Phase(phase)
     if not online:
         raise errors.OnlineVotingDisabled()
-    if phase.rank < Phase.VOTE.rank:
+    if phase.rank < Phase.VOTE.rank or (starts_at is not None and now < starts_at):
         raise errors.VoteNotOpen()
     if phase.rank > Phase.VOTE.rank:
         raise errors.VoteClosed()
@@ -180,7 +180,7 @@ def _vote(db: writers.Writer, box: BoxSnapshot, token_id: str, chosen: dict[int,
     _after_token_update()
     voter_key, voter_ref, district_id, birth_date, email, phase, online, starts_at, ends_at = row
     try:
-        check_open(box, phase, online, now, ends_at)
+        check_open(box, phase, online, now, ends_at, starts_at)
         day = vote_day(starts_at, box.vote_opened_at)
         reason = ineligibility_at(cutoff_on(day, box.min_voter_age), box.min_voter_age, day,
                                   box.rules.residence_rule, birth_date, district_id)

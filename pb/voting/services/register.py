@@ -23,8 +23,9 @@ from sqlalchemy.orm import Session
 
 from pb import audit
 from pb.authz import require
-from pb.editions.models import Edition, ResidenceRule
-from pb.errors import ValidationFailed
+from pb.db import utcnow
+from pb.editions.models import Edition, Phase, ResidenceRule
+from pb.errors import PbError, ValidationFailed
 from pb.voting import identity
 from pb.voting.models import Voter, VoterSource
 from pb.voting.services.common import birth_cutoff, settings, vote_date
@@ -41,6 +42,7 @@ REASONS = {
     "unknown_district": _l("unknown district"),
     "citywide_district": _l("the city-wide scope is not a district of residence"),
     "duplicate": _l("the same person is already on the register (same identity)"),
+    "duplicate_external_id": _l("the same register number is already on the register"),
     "too_long": _l("a field is too long"),
 }
 
@@ -52,10 +54,12 @@ class ImportReport:
     rejected: int = 0
     reasons: Counter[str] = field(default_factory=Counter)
     emails_ignored: int = 0
+    near_duplicates: list[list[str]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return {"lines": self.lines, "accepted": self.accepted, "rejected": self.rejected,
-                "reasons": dict(self.reasons), "emails_ignored": self.emails_ignored}
+                "reasons": dict(self.reasons), "emails_ignored": self.emails_ignored,
+                "near_duplicates": self.near_duplicates}
 
 
 def reason_text(code: str) -> str:
@@ -110,7 +114,7 @@ def check_row(edition: Edition, row: dict[str, Any], districts: dict[str, tuple[
     get = lambda name: (row.get(name) or "").strip()  # noqa: E731
     last, first, born, district = get("last_name"), get("first_name"), get("birth_date"), get("district")
     external = get("external_id")
-    if not born or (not external and not (last and first)):
+    if not born or not last or not first:  # the names make the identity, even with a register number
         return None, "missing_field", False
     if not district and edition.residence_rule == ResidenceRule.RESIDENCE:
         return None, "missing_field", False
@@ -133,9 +137,13 @@ def check_row(edition: Edition, row: dict[str, Any], districts: dict[str, tuple[
             return None, "citywide_district", False
         district_id = found[0]
     email = _clean_email(get("email"))
+    near_prefix, near_suffix = identity.near_keys(pepper, last, birth_date)
     values = {
         "edition_id": edition.id,
-        "voter_key": identity.voter_key(pepper, last, first, birth_date, external),
+        "voter_key": identity.voter_key(pepper, last, first, birth_date),
+        "external_key": identity.external_key(pepper, external),
+        "near_prefix": near_prefix,
+        "near_suffix": near_suffix,
         "ref": identity.new_voter_ref(),
         "district_id": district_id,
         "birth_date": birth_date,
@@ -150,7 +158,7 @@ def import_register(session: Session, actor: Any, edition: Edition, stream: Text
                     progress: Callable[[int], None] | None = None, batch_size: int = BATCH_SIZE) -> ImportReport:
     """Import a register file into the edition. Columns: last_name, first_name, birth_date
     (YYYY-MM-DD), district (code or name); optional email, phone, address (read, never stored),
-    external_id (replaces name and date in the identity). Comma or semicolon separated, UTF-8."""
+    external_id (a second key: one identifier is one person). Comma or semicolon separated, UTF-8."""
     require(actor, "voting.manage", edition)
     reader = _reader(stream)
     result = ImportReport()
@@ -181,8 +189,25 @@ def import_register(session: Session, actor: Any, edition: Edition, stream: Text
         if len(batch) >= batch_size:
             flush()
     flush()
+    result.near_duplicates = near_duplicates(session, edition)
     audit.record(session, actor, "voters.import", edition, after=result.as_dict())
     return result
+
+
+def near_duplicates(session: Session, edition: Edition, limit: int = 500) -> list[list[str]]:
+    """Groups of register entries (their references) born the same day whose last names begin
+    or end with the same letters: perhaps one person written two ways, perhaps twins. Staff
+    compare them with the city's file and cancel the wrong one (docs/voting.md)."""
+    groups: dict[tuple[str, str], list[str]] = {}
+    for column in (Voter.near_prefix, Voter.near_suffix):
+        shared = (sa.select(column).where(Voter.edition_id == edition.id, column.is_not(None))
+                  .group_by(column).having(sa.func.count() > 1).limit(limit).scalar_subquery())
+        rows = session.execute(sa.select(column, Voter.ref).where(Voter.edition_id == edition.id, column.in_(shared))
+                               .order_by(column, Voter.ref)).all()
+        for key, ref in rows:
+            groups.setdefault((column.key, key), []).append(ref)
+    unique = sorted({tuple(refs) for refs in groups.values()})
+    return [list(refs) for refs in unique][:limit]
 
 
 def _insert_batch(session: Session, batch: list[tuple[int, dict[str, Any], bool]], result: ImportReport,
@@ -190,15 +215,23 @@ def _insert_batch(session: Session, batch: list[tuple[int, dict[str, Any], bool]
     if not batch:
         return
     first_line: dict[str, int] = {}
+    externals: set[str] = set()
+    late_ids: list[dict[str, Any]] = []  # duplicates that bring a register number
     unique: list[tuple[int, dict[str, Any], bool]] = []
     for number, values, ignored in batch:
-        if values["voter_key"] in first_line:
+        if values["voter_key"] in first_line or (values["external_key"] and values["external_key"] in externals):
             unique.append((number, {}, ignored))  # duplicate inside the batch
+            if values["external_key"]:
+                externals.add(values["external_key"])
+                late_ids.append(values)
         else:
             first_line[values["voter_key"]] = number
+            if values["external_key"]:
+                externals.add(values["external_key"])
             unique.append((number, values, ignored))
     rows = [v for _n, v, _i in unique if v]
     inserted: dict[str, str] = {}
+    known_external: set[str] = set()
     pending = rows
     for _attempt in range(5):
         if not pending:
@@ -209,11 +242,17 @@ def _insert_batch(session: Session, batch: list[tuple[int, dict[str, Any], bool]
             break
         # Not inserted: a person already on the register, or (rarely) a random reference that
         # collided; draw new references for the latter and try again.
+        edition_id = missed[0]["edition_id"]
         known = set(session.scalars(sa.select(Voter.voter_key).where(
-            Voter.edition_id == missed[0]["edition_id"], Voter.voter_key.in_([v["voter_key"] for v in missed]))))
-        pending = [v for v in missed if v["voter_key"] not in known]
+            Voter.edition_id == edition_id, Voter.voter_key.in_([v["voter_key"] for v in missed]))))
+        known_ids = set(session.scalars(sa.select(Voter.external_key).where(
+            Voter.edition_id == edition_id, Voter.external_key.in_([v["external_key"] for v in missed if v["external_key"]]))))
+        known_external |= known_ids
+        pending = [v for v in missed if v["voter_key"] not in known and v["external_key"] not in known_ids]
         for v in pending:
             v["ref"] = identity.new_voter_ref()
+    late_ids += [v for v in rows if v["external_key"] and v["voter_key"] not in inserted]
+    _attach_external_ids(session, late_ids)
     for number, values, ignored in unique:
         ref = inserted.get(values["voter_key"]) if values else None
         if ref is not None and first_line.get(values["voter_key"]) == number:
@@ -223,10 +262,24 @@ def _insert_batch(session: Session, batch: list[tuple[int, dict[str, Any], bool]
             if writer:
                 writer.writerow([number, "accepted", ref, "email_ignored" if ignored else ""])
         else:
+            reason = "duplicate_external_id" if values and values["external_key"] in known_external else "duplicate"
             result.rejected += 1
-            result.reasons["duplicate"] += 1
+            result.reasons[reason] += 1
             if writer:
-                writer.writerow([number, "rejected", "", "duplicate"])
+                writer.writerow([number, "rejected", "", reason])
+
+
+def _attach_external_ids(session: Session, rows: list[dict[str, Any]]) -> None:
+    """A line refused as a person already on the register may bring that person's register
+    number: keep it on the entry (if it has none and no other entry has it), so that a later line
+    with this number and other names is the same person too."""
+    for values in rows:
+        taken = sa.select(Voter.id).where(Voter.edition_id == values["edition_id"],
+                                          Voter.external_key == values["external_key"])
+        session.execute(sa.update(Voter).where(
+            Voter.edition_id == values["edition_id"], Voter.voter_key == values["voter_key"],
+            Voter.external_key.is_(None), ~sa.exists(taken))
+            .values(external_key=values["external_key"]))
 
 
 def _insert_ignoring_duplicates(session: Session, rows: list[dict[str, Any]]) -> Any:
@@ -253,10 +306,13 @@ def find_voter(session: Session, edition: Edition, *, last_name: str = "", first
         wanted = identity.normalise_base32(ref)
         wanted = identity.grouped(wanted, 5) if len(wanted) == 10 else ref.strip().upper()
         return session.scalar(sa.select(Voter).where(Voter.edition_id == edition.id, Voter.ref == wanted))
-    if birth_date is None and not external_id:
+    pepper = settings().voter_pepper
+    if external_id and identity.external_key(pepper, external_id):
+        return session.scalar(sa.select(Voter).where(Voter.edition_id == edition.id,
+                                                     Voter.external_key == identity.external_key(pepper, external_id)))
+    if birth_date is None:
         return None
-    key = identity.voter_key(settings().voter_pepper, last_name, first_name, birth_date or dt.date(1900, 1, 1),
-                             external_id)
+    key = identity.voter_key(pepper, last_name, first_name, birth_date)
     return session.scalar(sa.select(Voter).where(Voter.edition_id == edition.id, Voter.voter_key == key))
 
 
@@ -276,11 +332,61 @@ def register_counts(session: Session, edition: Edition) -> dict[str, Any]:
             "revoked": tokens[2], "emailed": tokens[3], "vote_date": vote_date(edition)}
 
 
-def purge_personal_data(session: Session, actor: Any, edition: Edition) -> int:
-    """After the vote and its appeal period: drop dates of birth and contact details. The keys
-    stay (they are what makes one person one vote, and they reveal no one without the pepper)."""
+class PurgeTooEarly(PbError):
+    code = "purge_too_early"
+    status = 409
+    message = _l("The register cannot be purged yet: %(reason)s")
+
+
+def add_months(moment: dt.datetime, months: int) -> dt.datetime:
+    month = moment.month - 1 + months
+    year, month = moment.year + month // 12, month % 12 + 1
+    for day in (moment.day, 30, 29, 28):
+        try:
+            return moment.replace(year=year, month=month, day=day)
+        except ValueError:
+            continue
+    raise ValueError(moment)  # pragma: no cover - day 28 exists in every month
+
+
+def purge_date(session: Session, edition: Edition) -> dt.datetime | None:
+    """When the register may be purged: the end of the recourse period (`recourse_months`
+    after the results were first published); None while the vote is open or no result is
+    published."""
+    from pb.results.models import TallyRun
+
+    if edition.phase.rank <= Phase.VOTE.rank:
+        return None
+    published = session.scalar(sa.select(sa.func.min(TallyRun.published_at)).where(
+        TallyRun.edition_id == edition.id, TallyRun.published_at.is_not(None)))
+    return add_months(published, settings().recourse_months) if published is not None else None
+
+
+def purge_personal_data(session: Session, actor: Any, edition: Edition, *, now: dt.datetime | None = None) -> int:
+    """After the vote and its recourse period: drop dates of birth, contact details and the near-
+    duplicate keys. The keys stay (they are what makes one person one vote, and they reveal no
+    one without the pepper). Refused while the vote is open and until the recourse period
+    after the results' publication has ended: the register is what a challenge is judged on."""
     require(actor, "voting.manage", edition)
+    due = purge_date(session, edition)
+    if due is None:
+        raise PurgeTooEarly(reason=_l("the vote is not over or its results are not published."))
+    if (now or utcnow()) < due:
+        raise PurgeTooEarly(reason=_l("the results can be challenged until %(date)s.", date=due.date().isoformat()))
     count = session.execute(sa.update(Voter).where(Voter.edition_id == edition.id).values(
-        birth_date=None, email="", phone="")).rowcount
+        birth_date=None, email="", phone="", near_prefix=None, near_suffix=None)).rowcount
     audit.record(session, actor, "voters.purge", edition, after={"voters": count})
     return count
+
+
+def purge_due(session: Session, actor: Any, *, now: dt.datetime | None = None) -> dict[str, int]:
+    """The scheduled purge (`pb voters purge-due`, daily): every edition whose recourse period
+    has ended and whose register still holds personal data. {edition slug: voters purged}."""
+    done: dict[str, int] = {}
+    holding = sa.select(Voter.edition_id).where(sa.or_(Voter.birth_date.is_not(None), Voter.email != "",
+                                                       Voter.phone != "")).distinct()
+    for edition in session.scalars(sa.select(Edition).where(Edition.id.in_(holding)).order_by(Edition.id)):
+        due = purge_date(session, edition)
+        if due is not None and (now or utcnow()) >= due:
+            done[edition.slug] = purge_personal_data(session, actor, edition, now=now)
+    return done
