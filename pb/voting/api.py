@@ -18,7 +18,7 @@ from pb.editions.services import vote_extensions
 from pb.extensions import csrf
 from pb.projects.services import ballot_projects
 from pb.errors import NotFoundError
-from pb.voting import attempts, errors, identity, keys
+from pb.voting import attempts, errors, keys
 from pb.voting.models import BallotKey
 from pb.voting.openapi import document
 from pb.voting.services import (
