@@ -138,8 +138,8 @@ class ReportEntry(Base):
     envelopes: Mapped[int] = mapped_column()
     blank: Mapped[int] = mapped_column()
     spoilt: Mapped[int] = mapped_column()
-    totals: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
-    ballots: Mapped[list[Any] | None] = mapped_column(sa.JSON)
+    totals: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON(none_as_null=True))
+    ballots: Mapped[list[Any] | None] = mapped_column(sa.JSON(none_as_null=True))
     entered_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     officer: Mapped["User | None"] = relationship(lazy="joined")  # noqa: F821
