@@ -178,6 +178,10 @@ def reconcile_command(edition: str, as_json: bool) -> None:
         click.echo(f"{s['id']:>5}  {s['name'][:30]:<30} sign-ins {s['signins']:>6}  envelopes "
                    f"{'-' if s['envelopes'] is None else s['envelopes']:>6}  difference "
                    f"{'-' if s['difference'] is None else s['difference']:>5}  {s['report']}")
+    for d in result["districts"]:
+        margin = "none" if d["margin"] is None else f"{d['margin']}{'' if d['exact'] else ' (at least)'}"
+        click.echo(f"district {d['district']}: {d['ballots']} ballots, margin {margin}, discrepancy {d['discrepancy']}: "
+                   f"{d['words']}")
     t = result["totals"]
     click.echo(f"total: sign-ins {t['signins']}, envelopes {t['envelopes']}, unexplained {t['unexplained']}, "
                f"collisions {t['collisions']}, missing reports {len(result['missing_reports'])}")

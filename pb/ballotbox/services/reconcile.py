@@ -1,6 +1,8 @@
 """Reconciliation: station by station and in total, sign-ins against the envelopes found in
 the box, the reports' state, the offline collisions, and the unexplained discrepancy
-(|envelopes − sign-ins| summed over the stations, plus the offline collisions).
+(|envelopes − sign-ins| summed over the stations, plus the offline collisions), and per
+district, once the vote is closed, the margin of the count against that discrepancy
+(services/margins.py).
 
 Sign-ins are counted in one grouped query over `participation` (its index on station_id), the
 reports in one query: the cost does not grow with the number of voters but with the stations
@@ -10,7 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
@@ -52,6 +54,7 @@ class Reconciliation:
     edition: Edition
     stations: list[StationLine]
     collisions: list[dict[str, Any]]
+    districts: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def missing_reports(self) -> list[int]:
@@ -68,7 +71,8 @@ class Reconciliation:
 
     def as_json(self) -> dict[str, Any]:
         return {"edition": self.edition.slug, "stations": [s.as_json() for s in self.stations], "totals": self.totals,
-                "missing_reports": self.missing_reports, "collisions": self.collisions}
+                "missing_reports": self.missing_reports, "collisions": self.collisions,
+                "districts": self.districts}
 
 
 def reconcile(session: Session, actor: Any, edition: Edition) -> Reconciliation:
@@ -104,7 +108,9 @@ def reconcile(session: Session, actor: Any, edition: Edition) -> Reconciliation:
         lines.append(StationLine(sid, name, district_id, signins.get(sid, 0) + per_station.get(sid, 0),
                                  r.envelopes if r else None, r.valid if r else None, r.blank if r else None,
                                  r.spoilt if r else None, r.keyed if r else None, state, per_station.get(sid, 0)))
-    return Reconciliation(edition, lines, collisions)
+    from pb.ballotbox.services.margins import district_margins
+
+    return Reconciliation(edition, lines, collisions, district_margins(session, edition, lines))
 
 
 def as_csv(result: Reconciliation) -> str:
