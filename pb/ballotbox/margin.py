@@ -21,9 +21,10 @@ between pairs as the only values of k worth trying, by bisection (more ballots, 
 - It is exact when the order found can be produced by real ballots: the ballots added are the
   nested sets {projects raised by at least j}, j = 1..k; `exact` says whether they are valid
   ballots of the edition (number of choices; for budget ballots, cost within the envelope).
-- When the search would visit too many prefixes (many projects within k votes of each other),
-  it stops and the bound falls back to the smallest gap between two consecutive projects of
-  the order: still sound, no longer exact.
+- The cheapest move of a single project up or down the order gives an upper bound first
+  (usually the answer); the search then only runs for the gaps below it. When it would visit
+  too many prefixes (many projects within k votes of each other), it counts as "a change
+  exists": the margin stays a lower bound (sound), marked not exact.
 
 Other rules (the Method of Equal Shares, majority judgment, a score threshold) get the trivial
 sound bound: one ballot may change their outcome."""
@@ -33,7 +34,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Sequence
 
-MAX_STATES = 200_000
+MAX_STATES = 4_000
 
 
 @dataclass(frozen=True)
@@ -76,33 +77,33 @@ def _change_exists(k: int, unit: int, keys: list[int], costs: Sequence[int], bud
     by_key = sorted(range(n), key=lambda i: -keys[i])
     slack = k * unit * n_scale
     seen: set[int] = set()
-    cost_funded = {i: costs[i] if i in funded else 0 for i in range(n)}
+    in_funded = [i in funded for i in range(n)]
 
-    def search(placed: int, path: list[int]) -> list[int] | None:
-        if placed in seen:
-            return None
-        seen.add(placed)
+    def search(placed: int, path: list[int], remaining: int, stopped: bool) -> list[int] | None:
         if len(seen) > MAX_STATES:
             raise _TooMany()
         top = next((i for i in by_key if not placed >> i & 1), None)
         if top is None:
             return None
-        remaining = budget - sum(cost_funded[i] for i in path)
-        stopped = not skip and any(i not in funded for i in path)
         for e in by_key:
             if placed >> e & 1:
                 continue
             if keys[top] - keys[e] > slack:
                 break  # e and everything below it are held below `top`
             fund = not stopped and costs[e] <= remaining
-            if fund != (e in funded):
+            if fund != in_funded[e]:
                 return path + [e] + [i for i in by_key if not placed >> i & 1 and i != e]
-            found = search(placed | 1 << e, path + [e])
+            after = placed | 1 << e
+            if after in seen:
+                continue
+            seen.add(after)
+            found = search(after, path + [e], remaining - costs[e] if fund else remaining,
+                           stopped or (not skip and not fund))
             if found is not None:
                 return found
         return None
 
-    return search(0, [])
+    return search(0, [], budget, False)
 
 
 def _raises(order: list[int], keys: list[int], n_scale: int) -> list[int]:
@@ -121,12 +122,38 @@ def _raises(order: list[int], keys: list[int], n_scale: int) -> list[int]:
     return raise_by
 
 
+def _single_moves(keys: list[int], costs: Sequence[int], budget: int, skip: bool, funded: set[int],
+                  unit: int) -> tuple[int, list[int]] | None:
+    """The cheapest change made by moving one project up or down the order (an upper bound on
+    the margin, and the usual answer): (ballots, order) or None."""
+    n = len(keys)
+    by_key = sorted(range(n), key=lambda i: -keys[i])
+    best: tuple[int, list[int]] | None = None
+    for at, x in enumerate(by_key):
+        rest = by_key[:at] + by_key[at + 1:]
+        for to in range(n):
+            if to == at:
+                continue
+            other = by_key[to]  # x goes just above `other` (up) or just below it (down)
+            cost = (abs(keys[other] - keys[x])) // (unit * n) + 1
+            if best is not None and cost >= best[0]:
+                continue
+            order = rest[:to] + [x] + rest[to:]
+            if greedy_funded(order, costs, budget, skip) != funded:
+                best = (cost, order)
+    return best
+
+
 def greedy_margin(scores: Sequence[int], costs: Sequence[int], budget: int, tie_order: Sequence[int], *,
                   skip: bool = True, unit: int = 1, min_choices: int = 1, max_choices: int | None = None,
                   max_cost: int | None = None) -> Margin:
     """The margin of the greedy rule (with skipping, or `skip=False` for greedy-no-skip). `unit`:
     the most one ballot moves a score. `min_choices`, `max_choices`, `max_cost` (budget ballots:
-    the envelope) describe a valid ballot, to say whether the margin found is exact."""
+    the envelope) describe a valid ballot, to say whether the margin found is exact.
+
+    First the cheapest single move (one project up or down): an upper bound U. Then the search
+    over orders for the gaps below U, by bisection. A search that would visit too many prefixes
+    counts as "a change exists" (so the margin stays a lower bound) and the result is not exact."""
     n = len(scores)
     if n == 0:
         return Margin(None, True, "greedy")
@@ -134,26 +161,40 @@ def greedy_margin(scores: Sequence[int], costs: Sequence[int], budget: int, tie_
     by_key = sorted(range(n), key=lambda i: -keys[i])
     funded = greedy_funded(by_key, costs, budget, skip)
     gaps = sorted({(keys[p] - keys[q]) // (unit * n) + 1 for p in range(n) for q in range(n) if keys[p] > keys[q]})
-    if not gaps:
-        return Margin(None, True, "greedy")
-    lo, hi = 0, len(gaps) - 1
-    witness: list[int] | None = None
-    try:
-        if _change_exists(gaps[hi], unit, keys, costs, budget, skip, funded, n) is None:
+    single = _single_moves(keys, costs, budget, skip, funded, unit)
+    complete = True
+
+    def change(k: int) -> list[int] | None | bool:
+        nonlocal complete
+        try:
+            return _change_exists(k, unit, keys, costs, budget, skip, funded, n)
+        except _TooMany:
+            complete = False
+            return True
+
+    if single is None:
+        if not gaps:
             return Margin(None, True, "greedy")
-        while lo < hi:
-            mid = (lo + hi) // 2
-            if _change_exists(gaps[mid], unit, keys, costs, budget, skip, funded, n) is not None:
-                hi = mid
-            else:
-                lo = mid + 1
-        witness = _change_exists(gaps[lo], unit, keys, costs, budget, skip, funded, n)
-    except _TooMany:
-        consecutive = [(keys[by_key[i]] - keys[by_key[i + 1]]) // (unit * n) + 1 for i in range(n - 1)]
-        return Margin(min(consecutive), False, "gap-bound")
-    k = gaps[lo]
-    assert witness is not None
-    return Margin(k, unit == 1 and _realisable(witness, keys, k, costs, n, min_choices, max_choices, max_cost),
+        if change(gaps[-1]) is None:
+            return Margin(None, True, "greedy")
+        candidates = gaps
+    else:
+        candidates = [g for g in gaps if g < single[0]]
+        if not candidates or change(candidates[-1]) is None:
+            return Margin(single[0], unit == 1 and _realisable(single[1], keys, single[0], costs, n, min_choices,
+                                                               max_choices, max_cost), "greedy")
+    lo, hi = 0, len(candidates) - 1
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if change(candidates[mid]) is not None:
+            hi = mid
+        else:
+            lo = mid + 1
+    k = candidates[lo]
+    found = change(k)
+    if not complete or not isinstance(found, list):
+        return Margin(k, False, "greedy")
+    return Margin(k, unit == 1 and _realisable(found, keys, k, costs, n, min_choices, max_choices, max_cost),
                   "greedy")
 
 

@@ -74,9 +74,11 @@ def test_margin_on_a_constructed_close_race(client, session, make) -> None:
         signin.sign_in(session, desk.officers[0], desk.station, voter_ref=v.ref)
     assert reconcile(session, SYSTEM, world.edition).districts == []  # sealed before the close
     set_phase(session, SYSTEM, world.edition, "results")
+    assert reconcile(session, SYSTEM, world.edition).districts == []  # and before the count
     # a: 3 online votes; b: 2 keyed paper votes (+1 ballot more than sign-ins). a leads by 1... with
     # the lexicographic tie-break (a first), 2 ballots for b would make b win: margin 2, discrepancy 3 - 2 = 1.
     _report(session, desk, {"envelopes": 3, "blank": 1, "spoilt": 0, "ballots": [{"choices": [b]}, {"choices": [b]}]})
+    run_tally(session, SYSTEM, world.edition)
     session.commit()
     district = next(d for d in reconcile(session, SYSTEM, world.edition).districts if d["district"] == "q1")
     assert (district["margin"], district["exact"], district["discrepancy"]) == (2, True, 1)
@@ -94,6 +96,7 @@ def test_margin_on_a_constructed_close_race(client, session, make) -> None:
 def test_other_rules_get_the_trivial_bound(client, session, make) -> None:
     world = build_world(session, make, voters=4, aggregation_rule="mes-add1")
     set_phase(session, SYSTEM, world.edition, "results")
+    run_tally(session, SYSTEM, world.edition)
     session.commit()
     districts = reconcile(session, SYSTEM, world.edition).districts
     assert {(d["margin"], d["exact"], d["method"], d["verdict"]) for d in districts} == {(1, False, "trivial", "cannot_change")}
