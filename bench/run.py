@@ -19,6 +19,7 @@ def main() -> int:
         ["tally.py", "--quick"] if quick else ["tally.py"],
         ["vote_load.py", "--votes", "500", "--runs", "1"] if quick else ["vote_load.py", "--chaos"],
         ["import_register.py", "--rows", "20000"] if quick else ["import_register.py", "--rows", "1000000"],
+        ["reconcile.py", "--stations", "50", "--signins", "20000"] if quick else ["reconcile.py"],
     ]
     failed = 0
     for args in runs:

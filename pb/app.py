@@ -33,6 +33,8 @@ BLUEPRINTS = [
     "pb.voting.views",
     "pb.voting.admin",
     "pb.voting.api",
+    "pb.ballotbox.views",
+    "pb.ballotbox.api",
 ]
 
 # WSGI middleware between the server and Flask, innermost first, each with the boolean setting

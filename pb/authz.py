@@ -37,6 +37,7 @@ POLICY_MODULES = [
     "pb.review.policies",
     "pb.councils.policies",
     "pb.voting.policies",
+    "pb.ballotbox.policies",
 ]
 
 

@@ -81,6 +81,9 @@ class DistrictBallots:
     projects: list[Project]
     choices: list[dict[int, int]]
     channels: list[Channel]
+    # The last `summarised` ballots stand for paper reports given as totals per project
+    # (pb.ballotbox.services.count): counted, never exported as ballots.
+    summarised: int = 0
 
 
 def collect(session: Session, edition: Edition) -> list[DistrictBallots]:
@@ -92,11 +95,23 @@ def collect(session: Session, edition: Edition) -> list[DistrictBallots]:
         scope = scopes[ballot.district_id]
         scope.choices.append(ballot.choices)
         scope.channels.append(ballot.channel)
+    from pb.ballotbox.services.count import totals_ballots
+
+    for district_id, ballots in totals_ballots(session, edition.id).items():
+        scopes[district_id].choices.extend(ballots)
+        scopes[district_id].channels.extend([Channel.PAPER] * len(ballots))
+        scopes[district_id].summarised += len(ballots)
     return list(scopes.values())
 
 
-def election_of(edition: Edition, scope: DistrictBallots, meta: dict[str, str] | None = None) -> Election:
-    """The tally core's election for one district: projects by their public identifier."""
+def election_of(edition: Edition, scope: DistrictBallots, meta: dict[str, str] | None = None, *,
+                counted: bool = False) -> Election:
+    """The tally core's election for one district: projects by their public identifier. With
+    `counted`, the ballots standing for paper totals too (the count); without, real ballots only
+    (exports)."""
+    if not counted and scope.summarised:
+        keep = len(scope.choices) - scope.summarised
+        scope = DistrictBallots(scope.district, scope.projects, scope.choices[:keep], scope.channels[:keep])
     ids = {p.id: p.public_id for p in scope.projects}
     projects = [TallyProject(p.public_id, euros(p.cost_cents), p.title, None, _project_fields(p)) for p in scope.projects]
     kind = vote_type(edition)
@@ -116,7 +131,7 @@ def _project_fields(project: Project) -> dict[str, str | None]:
 
 
 def tally_scope(edition: Edition, scope: DistrictBallots) -> tuple[Election, Outcome]:
-    election = election_of(edition, scope)
+    election = election_of(edition, scope, counted=True)
     outcome = run(election, edition.aggregation_rule, edition.tie_break, seed=edition.tie_break_seed or None,
                   **rule_options(edition))
     return election, outcome

@@ -158,7 +158,8 @@ class Participation(Base):
     district_id: Mapped[int | None] = mapped_column(sa.ForeignKey("district.id", ondelete="RESTRICT"), index=True)
     voter_key: Mapped[str] = mapped_column(sa.String(64))
     channel: Mapped[Channel] = mapped_column(enum_type(Channel, "channel"))
-    station_id: Mapped[int | None] = mapped_column()  # the paper polling station (ballotbox adds the key)
+    station_id: Mapped[int | None] = mapped_column(  # the paper polling station (pb.ballotbox)
+        sa.ForeignKey("polling_station.id", ondelete="RESTRICT"), index=True)
     signed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     __table_args__ = (sa.UniqueConstraint("edition_id", "scope", "voter_key"),)

@@ -150,7 +150,7 @@ SCHEMAS: dict[str, Any] = {
 
 
 def document() -> dict[str, Any]:
-    return {
+    doc = {
         "openapi": "3.1.0",
         "info": {"title": "pb: participatory budget API", "version": "1",
                  "description": "Editions, the online ballot box and its public board. Amounts are integer euro cents. "
@@ -216,3 +216,13 @@ def document() -> dict[str, Any]:
         },
         "components": {"schemas": SCHEMAS},
     }
+    return _with_stations(doc)
+
+
+def _with_stations(doc: dict[str, Any]) -> dict[str, Any]:
+    """The polling stations' routes (pb.ballotbox.openapi), in the same document."""
+    from pb.ballotbox import openapi as stations
+
+    doc["paths"].update(stations.PATHS)
+    doc["components"] = {"schemas": {**SCHEMAS, **stations.SCHEMAS}, "securitySchemes": stations.SECURITY_SCHEMES}
+    return doc

@@ -202,7 +202,7 @@ def s_already_voted_paper(session, make, client):  # type: ignore[no-untyped-def
     w = _plain(session, make)
     voter = session.get(Voter, w.tokens[0].voter_id)
     session.add(Participation(edition_id=w.edition.id, scope=Scope.DISTRICT, district_id=voter.district_id,
-                              voter_key=voter.voter_key, channel=Channel.PAPER, station_id=3))
+                              voter_key=voter.voter_key, channel=Channel.PAPER))
     session.commit()
     return w, {"token": w.tokens[0].token, "choices": _own(w, w.tokens[0])}
 

@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from typing import Iterator, NamedTuple
 
@@ -54,7 +55,15 @@ def sealed_ballots(session: Session, edition: Edition) -> Iterator[SealedBallot]
     before the vote is closed, BallotsEncrypted before its decryption (checked when called, not
     when iterated)."""
     require_closed(edition, session)
-    return _iter_ballots(session, edition.id)
+    return itertools.chain(_iter_ballots(session, edition.id), _paper_ballots(session, edition.id))
+
+
+def _paper_ballots(session: Session, edition_id: int) -> Iterator[SealedBallot]:
+    """The keyed ballots of the paper ballot boxes' signed-off reports (pb.ballotbox)."""
+    from pb.ballotbox.services.count import keyed_ballots
+
+    for district_id, channel, choices in keyed_ballots(session, edition_id):
+        yield SealedBallot(district_id, channel, choices)
 
 
 def _iter_ballots(session: Session, edition_id: int) -> Iterator[SealedBallot]:

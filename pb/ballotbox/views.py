@@ -1,0 +1,327 @@
+"""Pages: the officer's desk (sign-in, keys, closing, the report's two entries, sign-off, the
+printable procès-verbal) and the administrators' pages (stations, officers, reconciliation)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import zoneinfo
+from typing import Any
+
+from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from pb.authz import guard
+from pb.ballotbox import errors
+from pb.ballotbox.forms import (
+    AmendForm, ConfirmCloseForm, KeyForm, LookupForm, OfficerForm, ReportForm, StationForm, UploadForm,
+)
+from pb.ballotbox.services import reconcile as reconciliation
+from pb.ballotbox.services import reports, signin
+from pb.ballotbox.services import stations as svc
+from pb.db import db
+from pb.editions.views import ADMIN_LINKS
+from pb.errors import PbError, ValidationFailed
+from pb.projects.models import Project
+from pb.web.forms import form_status, options, show_error
+from pb.web.lookups import staff_edition
+
+bp = Blueprint("ballotbox", __name__)
+ADMIN_LINKS.append((_l("Polling stations and reconciliation"), "ballotbox.stations", "ballotbox.manage"))
+
+
+def _refused(form: Any, error: PbError) -> None:
+    g.pb_rollback = True  # nothing of a refused action is kept
+    show_error(form, error)
+
+
+def _desk_station(station_id: int) -> Any:
+    station = svc.get_station(db.session, None, station_id)
+    svc.check_desk(current_user, station)
+    return station
+
+
+# -- the desk ------------------------------------------------------------------------------------
+
+@bp.get("/desk/")
+@guard("ballotbox.desk")
+def desk_index() -> str:
+    return render_template("ballotbox/desk_index.html", stations=svc.officer_stations(db.session, current_user),
+                           state=svc.state)
+
+
+@bp.route("/desk/<int:station_id>", methods=["GET", "POST"])
+@guard("ballotbox.desk")
+def desk(station_id: int) -> tuple[str, int] | str:
+    station = _desk_station(station_id)
+    form = LookupForm()
+    found = done = None
+    if form.validate_on_submit():
+        identity = {"voter_ref": form.voter_ref.data or "", "last_name": form.last_name.data or "",
+                    "first_name": form.first_name.data or "", "birth_date": form.birth_date.data}
+        try:
+            if request.form.get("action") == "signin":
+                done = signin.sign_in(db.session, current_user, station, **identity)
+            else:
+                found = signin.lookup(db.session, current_user, station, **identity)
+        except errors.AlreadySignedIn as refused:
+            _refused(None, refused)
+        except PbError as refused:
+            _refused(form, refused)
+    return render_template("ballotbox/desk.html", station=station, form=form, found=found, done=done,
+                           describe=signin.describe, state=svc.state(station), signins=signin.signins_of(db.session, station),
+                           keys=svc.keys_of(db.session, station, current_user), key_form=KeyForm(),
+                           closes_at=svc.closes_at(station)), form_status(form)
+
+
+@bp.post("/desk/<int:station_id>/keys")
+@guard("ballotbox.desk")
+def desk_key(station_id: int) -> str | Response:
+    station = _desk_station(station_id)
+    form = KeyForm()
+    if not form.validate_on_submit():
+        return redirect(url_for("ballotbox.desk", station_id=station.id))
+    _key, raw = svc.create_key(db.session, current_user, station, current_user, label=form.label.data or "")
+    return render_template("ballotbox/key.html", station=station, raw=raw)
+
+
+@bp.post("/desk/<int:station_id>/keys/<int:key_id>/revoke")
+@guard("ballotbox.desk")
+def desk_revoke_key(station_id: int, key_id: int) -> Response:
+    station = _desk_station(station_id)
+    svc.revoke_key(db.session, current_user, station, key_id)
+    flash(_("The key is revoked: it no longer works."), "success")
+    return redirect(url_for("ballotbox.desk", station_id=station.id))
+
+
+@bp.route("/desk/<int:station_id>/close", methods=["GET", "POST"])
+@guard("ballotbox.desk")
+def desk_close(station_id: int) -> str | Response | tuple[str, int]:
+    station = _desk_station(station_id)
+    form = ConfirmCloseForm()
+    if form.validate_on_submit():
+        svc.close_station(db.session, current_user, station)
+        flash(_("The station is closed. Enter its report."), "success")
+        return redirect(url_for("ballotbox.report", station_id=station.id))
+    return render_template("ballotbox/close.html", station=station, form=form), form_status(form)
+
+
+def _number_index(station: Any) -> dict[str, int]:
+    projects = reports.station_projects(db.session, station)
+    return {str(p.number): p.id for p in db.session.query(Project).filter(Project.id.in_(list(projects)))}
+
+
+def parse_keyed(text: str, kind: str, numbers: dict[str, int]) -> list[dict[str, Any]]:
+    """The desk's textarea: one ballot a line, project numbers as printed on the paper. A number
+    not on this ballot stays in the ballot (the validation then keeps it as spoilt, with why)."""
+    ballots: list[dict[str, Any]] = []
+    for line in text.splitlines():
+        parts = [p for p in line.replace(",", " ").replace(";", " ").split() if p]
+        if not parts:
+            continue
+        if kind in ("majority_judgment", "cumulative"):
+            values: dict[str, Any] = {}
+            for part in parts:
+                number, _sep, value = part.partition("=")
+                pid = numbers.get(number.strip().lstrip("0") or "0", numbers.get(number.strip()))
+                values[str(pid if pid is not None else f"n{number}")] = value.strip() or "?"
+            ballots.append({"grades" if kind == "majority_judgment" else "points": values})
+        else:
+            ballots.append({"choices": [numbers.get(p.lstrip("0") or "0", numbers.get(p, f"n{p}")) for p in parts]})
+    return ballots
+
+
+@bp.route("/desk/<int:station_id>/report", methods=["GET", "POST"])
+@guard("ballotbox.desk")
+def report(station_id: int) -> str | Response | tuple[str, int]:
+    station = _desk_station(station_id)
+    form = ReportForm()
+    projects = sorted(db.session.query(Project).filter(Project.id.in_(list(reports.station_projects(db.session, station)))),
+                      key=lambda p: p.number)
+    if form.validate_on_submit():
+        body = _report_body(form, station, projects)
+        try:
+            reports.submit_entry(db.session, current_user, station, form.entry.data, body)
+            flash(_("Your entry is recorded."), "success")
+            return redirect(url_for("ballotbox.report", station_id=station.id))
+        except PbError as refused:
+            _refused(form, refused)
+    status = form_status(form)
+    return render_template("ballotbox/report.html", station=station, form=form, projects=projects,
+                           current=reports.report_state(db.session, station), closed=svc.is_closed(station),
+                           needs_ballots=reports.needs_ballots(station.edition)), status
+
+
+def _report_body(form: Any, station: Any, projects: list[Project]) -> dict[str, Any]:
+    body: dict[str, Any] = {"envelopes": form.envelopes.data or 0, "blank": form.blank.data or 0,
+                            "spoilt": form.spoilt.data or 0}
+    if (form.ballots.data or "").strip():
+        body["ballots"] = parse_keyed(form.ballots.data, str(station.edition.ballot_type), _number_index(station))
+    else:
+        totals: dict[str, Any] = {}
+        for p in projects:
+            value = (request.form.get(f"total-{p.id}") or "0").strip()
+            totals[str(p.id)] = int(value) if value.isdigit() else value
+        body["totals"] = totals
+    return body
+
+
+@bp.post("/desk/<int:station_id>/report/sign-off")
+@guard("ballotbox.desk")
+def sign_off(station_id: int) -> Response:
+    station = _desk_station(station_id)
+    try:
+        reports.sign_off(db.session, current_user, station)
+        flash(_("The report is signed off and locked."), "success")
+    except PbError as refused:
+        _refused(None, refused)
+    return redirect(url_for("ballotbox.report", station_id=station.id))
+
+
+@bp.route("/desk/<int:station_id>/upload", methods=["GET", "POST"])
+@guard("ballotbox.desk")
+def upload(station_id: int) -> str | tuple[str, int]:
+    station = _desk_station(station_id)
+    form = UploadForm()
+    result = None
+    if form.validate_on_submit():
+        try:
+            text = form.file.data.read().decode("utf-8-sig")
+            result = signin.upload_signins(db.session, current_user, station, io.StringIO(text))
+        except UnicodeDecodeError:
+            _refused(form, ValidationFailed(_l("The file must be UTF-8."), field="file"))
+        except PbError as refused:
+            _refused(form, refused)
+    status = form_status(form)
+    return render_template("ballotbox/upload.html", station=station, form=form, result=result), status
+
+
+@bp.get("/stations/<int:station_id>/report.html")
+@guard("ballotbox.report")
+def print_report(station_id: int) -> str:
+    """The printable procès-verbal (A4): officers of the station and the edition's administrators."""
+    station = svc.get_station(db.session, None, station_id)
+    reports.check_reader(current_user, station)
+    current = reports.report_state(db.session, station)
+    projects = sorted(db.session.query(Project).filter(Project.id.in_(list(reports.station_projects(db.session, station)))),
+                      key=lambda p: p.number)
+    return render_template("ballotbox/print.html", station=station, current=current, projects=projects,
+                           signins=signin.signins_of(db.session, station))
+
+
+# -- administrators ----------------------------------------------------------------------------------
+
+def _local(text: str | None) -> dt.datetime | None:
+    if not text or not text.strip():
+        return None
+    try:
+        value = dt.datetime.fromisoformat(text.strip().replace("T", " "))
+    except ValueError:
+        raise ValidationFailed(_l("Not a date and time (2027-03-14 08:00)."), field="opens") from None
+    if value.tzinfo is None:
+        from pb.voting.services.common import settings
+
+        value = value.replace(tzinfo=zoneinfo.ZoneInfo(settings().timezone))
+    return value
+
+
+@bp.route("/admin/editions/<int:edition_id>/stations", methods=["GET", "POST"])
+@guard("ballotbox.manage")
+def stations(edition_id: int) -> str | Response | tuple[str, int]:
+    edition = staff_edition(edition_id, "ballotbox.manage")
+    form = StationForm()
+    form.district.choices = options([("", _("City-wide (any voter)"))] + [(d.code, d.name) for d in edition.districts
+                                                                           if not d.is_citywide])
+    if form.validate_on_submit():
+        try:
+            station = svc.create_station(db.session, current_user, edition, name=form.name.data,
+                                         address=form.address.data or "", district=form.district.data or None,
+                                         opens=_local(form.opens.data), closes=_local(form.closes.data),
+                                         offline=form.offline.data)
+            flash(_("Station “%(name)s” created.", name=station.name), "success")
+            return redirect(url_for("ballotbox.station", edition_id=edition.id, station_id=station.id))
+        except PbError as refused:
+            _refused(form, refused)
+    status = form_status(form)
+    return render_template("ballotbox/stations.html", edition=edition, form=form,
+                           stations=svc.stations_of(db.session, edition), state=svc.state,
+                           report_state=lambda s: reports.report_state(db.session, s).state), status
+
+
+@bp.route("/admin/editions/<int:edition_id>/stations/<int:station_id>", methods=["GET", "POST"])
+@guard("ballotbox.manage")
+def station(edition_id: int, station_id: int) -> str | Response | tuple[str, int]:
+    edition = staff_edition(edition_id, "ballotbox.manage")
+    station = svc.get_station(db.session, edition, station_id)
+    form = OfficerForm()
+    if form.validate_on_submit():
+        try:
+            svc.grant_officer(db.session, current_user, station, svc.find_user(db.session, form.email.data))
+            flash(_("%(email)s is now an officer of this station.", email=form.email.data), "success")
+            return redirect(url_for("ballotbox.station", edition_id=edition.id, station_id=station.id))
+        except PbError as refused:
+            _refused(form, refused)
+    status = form_status(form)
+    return render_template("ballotbox/station.html", edition=edition, station=station, form=form,
+                           state=svc.state(station), keys=svc.keys_of(db.session, station),
+                           current=reports.report_state(db.session, station),
+                           signins=signin.signins_of(db.session, station)), status
+
+
+@bp.post("/admin/editions/<int:edition_id>/stations/<int:station_id>/officers/<int:user_id>/remove")
+@guard("ballotbox.manage")
+def remove_officer(edition_id: int, station_id: int, user_id: int) -> Response:
+    edition = staff_edition(edition_id, "ballotbox.manage")
+    svc.revoke_officer(db.session, current_user, svc.get_station(db.session, edition, station_id), user_id)
+    flash(_("The officer is removed; their keys for this station no longer work."), "success")
+    return redirect(url_for("ballotbox.station", edition_id=edition.id, station_id=station_id))
+
+
+@bp.post("/admin/editions/<int:edition_id>/stations/<int:station_id>/keys/<int:key_id>/revoke")
+@guard("ballotbox.manage")
+def revoke_key(edition_id: int, station_id: int, key_id: int) -> Response:
+    edition = staff_edition(edition_id, "ballotbox.manage")
+    svc.revoke_key(db.session, current_user, svc.get_station(db.session, edition, station_id), key_id)
+    flash(_("The key is revoked: it no longer works."), "success")
+    return redirect(url_for("ballotbox.station", edition_id=edition.id, station_id=station_id))
+
+
+@bp.route("/admin/editions/<int:edition_id>/stations/<int:station_id>/amend", methods=["GET", "POST"])
+@guard("ballotbox.manage")
+def amend(edition_id: int, station_id: int) -> str | Response | tuple[str, int]:
+    edition = staff_edition(edition_id, "ballotbox.manage")
+    station = svc.get_station(db.session, edition, station_id)
+    form = AmendForm()
+    form.entry.validators = []
+    projects = sorted(db.session.query(Project).filter(Project.id.in_(list(reports.station_projects(db.session, station)))),
+                      key=lambda p: p.number)
+    if request.method == "POST" and form.validate():
+        try:
+            reports.amend_report(db.session, current_user, station, _report_body(form, station, projects), form.reason.data)
+            flash(_("The report is changed; the change and its reason are in the audit log."), "success")
+            return redirect(url_for("ballotbox.station", edition_id=edition.id, station_id=station.id))
+        except PbError as refused:
+            _refused(form, refused)
+    status = form_status(form)
+    return render_template("ballotbox/amend.html", edition=edition, station=station, form=form, projects=projects,
+                           current=reports.report_state(db.session, station)), status
+
+
+@bp.get("/admin/editions/<int:edition_id>/reconcile")
+@guard("ballotbox.manage")
+def reconcile(edition_id: int) -> str:
+    edition = staff_edition(edition_id, "ballotbox.manage")
+    return render_template("ballotbox/reconcile.html", edition=edition,
+                           result=reconciliation.reconcile(db.session, current_user, edition))
+
+
+@bp.get("/admin/editions/<int:edition_id>/reconcile.csv")
+@guard("ballotbox.manage")
+def reconcile_csv(edition_id: int) -> Response:
+    edition = staff_edition(edition_id, "ballotbox.manage")
+    text = reconciliation.as_csv(reconciliation.reconcile(db.session, current_user, edition))
+    return Response(text.encode("utf-8-sig"), mimetype="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="rapprochement-{edition.slug}.csv"'})
+
