@@ -1,0 +1,3 @@
+from flask import Blueprint
+
+bp = Blueprint("barometer", __name__)
