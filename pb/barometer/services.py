@@ -86,6 +86,8 @@ def readiness(session: Session, edition: Edition, dataset: Dataset) -> str | Non
         return str(_l("the results are not published"))
     if dataset in (Dataset.IMPLEMENTATION, Dataset.BUDGET) and edition.phase.rank < Phase.RESULTS.rank:
         return str(_l("the winning projects are not known before the vote is counted"))
+    if dataset is Dataset.BUDGET and not profile(session).siret:
+        return str(_l("the territory's SIRET number is not set (open-data settings)"))
     if dataset is Dataset.PROJECTS and edition.phase.rank < Phase.VOTE.rank:
         return str(_l("the projects are known once the review is over"))
     return None

@@ -6,14 +6,15 @@ spreadsheet would run as a formula (`=`, `+`, `-`, `@`, tab, carriage return) pr
 apostrophe. Numbers are written with a decimal comma (`12,5`), dates in ISO 8601 (`2027-03-01`),
 booleans as `oui`/`non`, None as an empty cell.
 
-Use `french_csv(header, rows)` for the text, `csv_response(text, filename)` for a download."""
+Use `french_csv(header, rows)` for the text, `FrenchWriter(file, header)` to stream rows into a
+file, `csv_response(text, filename)` for a download."""
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
 import io
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Sequence, TextIO
 
 from flask import Response
 
@@ -47,16 +48,29 @@ def french_value(value: Any) -> str:
     return str(safe_cell(str(value)))
 
 
+class FrenchWriter:
+    """Rows written one by one into an open text file (a register of a million lines): the BOM
+    and the header first, then `writerow`. Open the file with newline=""."""
+
+    def __init__(self, stream: TextIO, header: Sequence[str]) -> None:
+        stream.write(BOM)
+        self.width = len(header)
+        self._writer = csv.writer(stream, delimiter=DELIMITER, lineterminator="\r\n")
+        self._writer.writerow([french_value(h) for h in header])
+
+    def writerow(self, row: Sequence[Any]) -> None:
+        if len(row) != self.width:
+            raise ValueError(f"a row has {len(row)} cells for {self.width} columns")
+        self._writer.writerow([french_value(v) for v in row])
+
+
 def french_csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
-    """The whole file: BOM, header, rows; `;`-separated, CRLF, formula-safe."""
+    """The whole file as text: BOM, header, rows; `;`-separated, CRLF, formula-safe."""
     buf = io.StringIO()
-    writer = csv.writer(buf, delimiter=DELIMITER, lineterminator="\r\n")
-    writer.writerow([french_value(h) for h in header])
+    writer = FrenchWriter(buf, header)
     for row in rows:
-        if len(row) != len(header):
-            raise ValueError(f"a row has {len(row)} cells for {len(header)} columns")
-        writer.writerow([french_value(v) for v in row])
-    return BOM + buf.getvalue()
+        writer.writerow(row)
+    return buf.getvalue()
 
 
 def csv_response(text: str, filename: str) -> Response:

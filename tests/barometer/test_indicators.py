@@ -10,7 +10,7 @@ import pytest
 from pb.authz import SYSTEM
 from pb.barometer import indicators
 from pb.barometer.export import indicator_values
-from pb.barometer.services import publish_dataset
+from pb.barometer.services import publish_dataset, save_profile
 from pb.editions.models import Verification
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "indicators.md"
@@ -18,6 +18,7 @@ DOCS = Path(__file__).resolve().parents[2] / "docs" / "indicators.md"
 
 def test_every_indicator_of_a_counted_edition(session, known):
     edition, _p = known
+    save_profile(session, SYSTEM, kind="commune", siret="21380185500019", licence="Licence Ouverte 2.0", licence_url="")
     publish_dataset(session, SYSTEM, edition, "budget")
     publish_dataset(session, SYSTEM, edition, "projects")
     v = indicator_values(session, edition)
