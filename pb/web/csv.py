@@ -30,6 +30,15 @@ def safe_cell(value: object) -> object:
     return value
 
 
+def in_french(text: Any) -> str:
+    """A translated text (lazy_gettext) in French, whatever the reader's language: the files
+    are French files."""
+    from flask_babel import force_locale
+
+    with force_locale("fr"):
+        return str(text)
+
+
 def french_value(value: Any) -> str:
     """One cell as a French spreadsheet reads it."""
     if value is None:

@@ -49,6 +49,16 @@ def put_ballot(session, edition, district, choices, channel="online"):
 @pytest.fixture
 def voting(session, make):
     """The edition during its vote (see `known` for every value)."""
+    return build_voting(session, make)
+
+
+@pytest.fixture
+def known(session, voting):
+    """The edition counted: pA delivered, pB not selected, pC winner, pD in works."""
+    return count(session, voting)
+
+
+def build_voting(session, make):
     editions.update_territory(session, SYSTEM, name="Villebelle", insee_code="38185", population=40_000, website="")
     edition = make.edition(districts=2, citywide=True, envelope_cents=100_000_00, public_meeting_required=True,
                            comments_before_review=False, comments_during_vote=True, online_voting=True, paper_voting=True)
@@ -90,9 +100,7 @@ def voting(session, make):
     return edition, {"pa": pa, "pb": pb, "pc": pc, "pd": pd}
 
 
-@pytest.fixture
-def known(session, voting):
-    """The edition counted: pA delivered, pB not selected, pC winner, pD in works."""
+def count(session, voting):
     edition, p = voting
     editions.set_phase(session, SYSTEM, edition, Phase.RESULTS)
     for key, status in [("pa", ProjectStatus.DELIVERED), ("pb", ProjectStatus.NOT_SELECTED),
