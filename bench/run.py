@@ -19,6 +19,7 @@ def main() -> int:
         ["tally.py", "--quick"] if quick else ["tally.py"],
         ["vote_load.py", "--votes", "2000"] if quick else ["vote_load.py"],
         ["import_register.py", "--rows", "20000"] if quick else ["import_register.py", "--rows", "1000000"],
+        ["barometer.py", "--voters", "20000"] if quick else ["barometer.py"],
     ]
     failed = 0
     for args in runs:

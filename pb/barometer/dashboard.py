@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from pb.barometer.export import indicator_values
+from pb.barometer.queries import postgres
 from pb.editions.models import Edition
 from pb.tracking.services import DeliveryStats, delivery_stats
 from pb.voting.models import Participation, Scope
@@ -37,7 +38,7 @@ class Dashboard:
 
 def _hour_bucket(session: Session) -> Any:
     column = Participation.signed_at
-    if session.get_bind().dialect.name == "postgresql":
+    if postgres(session):
         return sa.func.date_trunc("hour", sa.func.timezone("UTC", column))
     return sa.func.strftime("%Y-%m-%d %H:00:00", column)
 
@@ -51,7 +52,8 @@ def _as_utc(value: Any) -> dt.datetime:
 def timeline(session: Session, edition: Edition, zone: ZoneInfo) -> tuple[list[tuple[dt.date, int]], list[tuple[int, int]]]:
     """Voters signed in per local day (every day from the first to the last) and per hour of the day."""
     bucket = _hour_bucket(session)
-    rows = session.execute(sa.select(bucket, sa.func.count(sa.distinct(Participation.voter_key)))
+    key = Participation.voter_key.collate("C") if postgres(session) else Participation.voter_key
+    rows = session.execute(sa.select(bucket, sa.func.count(sa.distinct(key)))
                            .where(Participation.edition_id == edition.id).group_by(bucket)).all()
     days: Counter[dt.date] = Counter()
     hours: Counter[int] = Counter()

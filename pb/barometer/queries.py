@@ -17,7 +17,7 @@ from pb.editions.services import get_territory
 from pb.ideas.models import Idea, IdeaAuthor, IdeaStatus
 from pb.projects.models import BALLOT_STATUSES, Project, ProjectStatus
 from pb.tracking.models import ImplementationUpdate
-from pb.voting.models import Ballot, Participation, Scope
+from pb.voting.models import Ballot, Channel, Participation, Scope
 
 S = ProjectStatus
 # Funded: the projects the count selected, whatever became of them since.
@@ -30,6 +30,10 @@ DAYS_PER_MONTH = 365.25 / 12
 def population(session: Session, edition: Edition) -> int:
     """The territory's population (INSEE, set by staff); else the sum of its districts'."""
     return get_territory(session).population or edition.population
+
+
+def postgres(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
 
 
 def _count(session: Session, stmt: sa.Select) -> int:  # type: ignore[type-arg]
@@ -101,9 +105,15 @@ def _projects(session: Session, e: int, facts: Facts) -> None:
 def _participation(session: Session, edition: Edition, facts: Facts) -> None:
     P = Participation
     mine = P.edition_id == edition.id
-    facts.voters = _count(session, sa.select(sa.func.count(sa.distinct(P.voter_key))).where(mine))
-    facts.voters_by_channel = {str(getattr(c, "value", c)): int(n) for c, n in session.execute(
-        sa.select(P.channel, sa.func.count(sa.distinct(P.voter_key))).where(mine).group_by(P.channel))}
+    # The keys are hexadecimal: compared byte by byte on PostgreSQL, they sort several times faster.
+    key = P.voter_key.collate("C") if postgres(session) else P.voter_key
+    total, online, paper = session.execute(sa.select(
+        sa.func.count(sa.distinct(key)),
+        sa.func.count(sa.distinct(key)).filter(P.channel == Channel.ONLINE),
+        sa.func.count(sa.distinct(key)).filter(P.channel == Channel.PAPER),
+    ).where(mine)).one()
+    facts.voters = int(total)
+    facts.voters_by_channel = {Channel.ONLINE.value: int(online), Channel.PAPER.value: int(paper)}
     per_district = dict(session.execute(
         sa.select(P.district_id, sa.func.count()).where(mine, P.scope == Scope.DISTRICT).group_by(P.district_id)).all())
     facts.districts = {d.code: (int(per_district.get(d.id, 0)), d.population)
@@ -116,10 +126,14 @@ def _participation(session: Session, edition: Edition, facts: Facts) -> None:
 
 def _ballots(session: Session, e: int, facts: Facts) -> None:
     """Lines of the ballots (one per project chosen or graded), in total and per project."""
-    line = sa.func.json_each(Ballot.choices).table_valued("key", "value").alias("line")
-    per_project = dict(session.execute(
-        sa.select(line.c.key, sa.func.count()).select_from(Ballot).join(line, sa.true())
-        .where(Ballot.edition_id == e).group_by(line.c.key)).all())
+    if postgres(session):  # the keys alone: faster than json_each, which also parses the values
+        keys = sa.select(sa.func.json_object_keys(Ballot.choices).label("key")).where(Ballot.edition_id == e).subquery()
+        stmt = sa.select(keys.c.key, sa.func.count()).group_by(keys.c.key)
+    else:
+        line = sa.func.json_each(Ballot.choices).table_valued("key", "value").alias("line")
+        stmt = (sa.select(line.c.key, sa.func.count()).select_from(Ballot).join(line, sa.true())
+                .where(Ballot.edition_id == e).group_by(line.c.key))
+    per_project = {str(k): int(n) for k, n in session.execute(stmt)}
     facts.ballot_lines = int(sum(per_project.values()))
     ids = session.scalars(sa.select(Project.id).where(Project.edition_id == e, Project.status.in_(BALLOT_STATUSES)))
     facts.votes_per_project = [int(per_project.get(str(pid), 0)) for pid in ids]
