@@ -31,7 +31,7 @@ def parse(name: str, data: bytes | str) -> dict[str, Any]:
 
     try:
         doc = json.loads(data)
-    except (ValueError, UnicodeDecodeError) as error:
+    except (ValueError, UnicodeDecodeError, RecursionError) as error:
         raise InvalidExport(name=name, reason=str(error)) from None
     if not isinstance(doc, dict) or doc.get("schema") != SCHEMA:
         raise InvalidExport(name=name, reason=f"schema is not {SCHEMA!r}")

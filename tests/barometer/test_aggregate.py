@@ -105,7 +105,7 @@ def test_aggregate_command(exports, tmp_path, side_app):
     assert result.exit_code != 0 and "bad.json" in result.output and "Traceback" not in result.output
 
 
-@pytest.mark.parametrize("data", [b"", b"not json", b"[]", b'{"schema": "other"}', b"\xff\xfe"])
+@pytest.mark.parametrize("data", [b"", b"not json", b"[]", b'{"schema": "other"}', b"\xff\xfe", b"[" * 100_000])
 def test_a_wrong_file_is_refused_by_name(data):
     with pytest.raises(PbError) as refused:
         aggregate.parse("ville.json", data)
