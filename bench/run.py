@@ -20,6 +20,7 @@ def main() -> int:
         ["vote_load.py", "--votes", "500", "--runs", "1"] if quick else ["vote_load.py", "--chaos"],
         ["import_register.py", "--rows", "20000"] if quick else ["import_register.py", "--rows", "1000000"],
         ["reconcile.py", "--stations", "50", "--signins", "20000"] if quick else ["reconcile.py"],
+        ["barometer.py", "--voters", "20000"] if quick else ["barometer.py"],
     ]
     failed = 0
     for args in runs:

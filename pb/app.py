@@ -35,6 +35,7 @@ BLUEPRINTS = [
     "pb.voting.api",
     "pb.ballotbox.views",
     "pb.ballotbox.api",
+    "pb.barometer.views",
 ]
 
 # WSGI middleware between the server and Flask, innermost first, each with the boolean setting

@@ -38,6 +38,7 @@ POLICY_MODULES = [
     "pb.councils.policies",
     "pb.voting.policies",
     "pb.ballotbox.policies",
+    "pb.barometer.policies",
 ]
 
 

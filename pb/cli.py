@@ -27,7 +27,7 @@ from pb.errors import PbError
 
 # Modules defining a click command or group named `cli` (added to `pb`), in this order; `cli`
 # may also be a list of commands or groups (a domain with several top-level groups).
-COMMANDS: list[str] = ["pb.review.cli", "pb.voting.cli", "pb.results.cli", "pb.ballotbox.cli"]
+COMMANDS: list[str] = ["pb.review.cli", "pb.voting.cli", "pb.results.cli", "pb.ballotbox.cli", "pb.barometer.cli"]
 
 
 def _create_app() -> object:

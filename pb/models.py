@@ -18,6 +18,7 @@ MODEL_MODULES = [
     "pb.councils.models",
     "pb.voting.models",
     "pb.ballotbox.models",
+    "pb.barometer.models",
     "pb.jobs",
 ]
 

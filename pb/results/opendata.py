@@ -7,22 +7,17 @@ tally core's writer's, which the official Pabulib checker accepts."""
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 import unicodedata
 from typing import Iterable
 
-import sqlalchemy as sa
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session
 
 from pb.editions.models import BallotType, District, Edition, Phase
 from pb.editions.services import get_territory
-from pb.projects.models import Project
 from pb.results.models import TallyRun
 from pb.results.services import collect, election_of, published_run, runs
 from pb.tally import Outcome, pabulib
-from pb.tracking.services import implementation_dates
 from pb.voting.services.board import published_head
 
 
@@ -94,44 +89,6 @@ def file_name(session: Session, edition: Edition, district: District) -> str:
         return re.sub(r"[^A-Za-z0-9]+", "_", plain).strip("_")
 
     return f"France_{part(get_territory(session).name)}_{edition.year}_{part(district.name)}.pb"
-
-
-# -- projects CSV ----------------------------------------------------------------------------------
-
-CSV_COLUMNS = ["identifier", "edition", "title", "theme", "district", "address", "latitude", "longitude",
-               "cost_eur", "votes", "status", "implementation_started", "implementation_delivered"]
-_FORMULA = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value: object) -> object:
-    """A text cell that a spreadsheet would run as a formula is prefixed with an apostrophe."""
-    if isinstance(value, str) and value.startswith(_FORMULA):
-        return "'" + value
-    return value
-
-
-def projects_csv(session: Session, edition: Edition) -> str:
-    """One row per project of the edition (UTF-8 with a BOM, so spreadsheets read the accents)."""
-    projects = session.scalars(sa.select(Project).where(Project.edition_id == edition.id)
-                               .options(joinedload(Project.district)).order_by(Project.number)).all()
-    tally = published_run(session, edition)
-    votes: dict[int, int] = {}
-    if tally is not None:
-        for result in tally.districts:
-            votes.update({int(pid): score for pid, score in result.scores.items()})
-    dates = implementation_dates(session, [p.id for p in projects])
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
-    for p in projects:
-        started, delivered = dates.get(p.id, (None, None))
-        writer.writerow([safe_cell(v) for v in (
-            p.public_id, edition.slug, p.title, p.theme, p.district.name, p.address,
-            "" if p.latitude is None else p.latitude, "" if p.longitude is None else p.longitude,
-            f"{p.cost_cents / 100:.2f}", votes.get(p.id, ""), p.status.value,
-            started.isoformat() if started else "", delivered.isoformat() if delivered else "",
-        )])
-    return "\ufeff" + buf.getvalue()
 
 
 def districts_with_files(edition: Edition) -> Iterable[District]:

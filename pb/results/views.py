@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from pb.accounts.forms import ConfirmForm
+from pb.barometer import opendata as open_datasets
 from pb.authz import guard, public
 from pb.db import db
 from pb.editions.models import Phase
@@ -20,6 +21,7 @@ from pb.results import opendata, report, services
 from pb.results.models import TallyRun
 from pb.voting.services import turnout as voting_turnout
 from pb.voting.services.board import published_head
+from pb.web.csv import csv_response
 from pb.web.forms import show_error
 from pb.web.lookups import staff_edition, visible_edition
 
@@ -50,8 +52,7 @@ def show(slug: str) -> str | tuple[str, int]:
 def projects_csv(slug: str) -> Response:
     edition = visible_edition(slug)
     services.public_results(db.session, edition)
-    return Response(opendata.projects_csv(db.session, edition), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{edition.slug}-projects.csv"'})
+    return csv_response(open_datasets.projects_csv(db.session, edition), f"{edition.slug}-projets.csv")
 
 
 @bp.get("/editions/<slug>/results/pabulib.zip")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 import os
 import sys
@@ -32,7 +31,7 @@ def _edition(session, ref: str):  # type: ignore[no-untyped-def]
 @click.argument("edition")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write one line per row: line, status, voter_ref, reason.")
+              help="Write one line per row (French spreadsheet): ligne, statut, ref_votant, motif.")
 def voters_import(edition: str, file: Path, report_path: Path | None) -> None:
     """Import a register FILE.csv into EDITION (id or slug). Streams the file: any size."""
     from pb.voting.services.register import count_lines, import_register, open_register, reason_text
@@ -101,19 +100,19 @@ def voters_purge_due() -> None:
 @tokens_cli.command("issue")
 @click.argument("edition")
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="CSV written: voter_ref, district, token, url, code.")
+              help="CSV written (French spreadsheet): ref_votant, quartier, jeton, lien, code.")
 @click.option("--codes/--no-codes", default=True, help="Also a short code per voter, for paper letters.")
 def tokens_issue(edition: str, out: Path, codes: bool) -> None:
     """Issue a token to every eligible voter of EDITION who has none; write them to --out."""
     from pb.voting.jobs import TOKEN_COLUMNS
+    from pb.web.csv import FrenchWriter
     from pb.voting.services.tokens import issue_tokens
 
     count = 0
     try:
         with db.session_scope() as session, out.open("w", newline="", encoding="utf-8") as f:
             out.chmod(0o600)
-            writer = csv.writer(f)
-            writer.writerow(TOKEN_COLUMNS)
+            writer = FrenchWriter(f, TOKEN_COLUMNS)
             for issued in issue_tokens(session, SYSTEM, _edition(session, edition), with_codes=codes):
                 writer.writerow([issued.voter_ref, issued.district, issued.token, issued.url, issued.code or ""])
                 count += 1

@@ -5,7 +5,6 @@ var/voting/ for the staff to download (and delete)."""
 
 from __future__ import annotations
 
-import csv
 import secrets
 from pathlib import Path
 from typing import Any
@@ -14,8 +13,9 @@ from flask import current_app
 
 from pb.db import db
 from pb.jobs import job, report_progress
+from pb.web.csv import FrenchWriter
 
-TOKEN_COLUMNS = ["voter_ref", "district", "token", "url", "code"]
+TOKEN_COLUMNS = ["ref_votant", "quartier", "jeton", "lien", "code"]
 
 
 def files_dir() -> Path:
@@ -73,8 +73,7 @@ def issue_tokens_job(task_id: int, edition_id: int, with_codes: bool, user_id: i
             import sqlalchemy as sa
 
             total = session.scalar(sa.select(sa.func.count()).select_from(eligible_voters(edition).subquery())) or 0
-            writer = csv.writer(out)
-            writer.writerow(TOKEN_COLUMNS)
+            writer = FrenchWriter(out, TOKEN_COLUMNS)
             done = 0
             for issued in issue_tokens(session, _actor(session, user_id), edition, with_codes=with_codes):
                 writer.writerow([issued.voter_ref, issued.district, issued.token, issued.url, issued.code or ""])

@@ -57,12 +57,12 @@ def test_projects_csv_is_formula_safe_and_complete(client, session, closed) -> N
     response = client.get(f"/editions/{edition.slug}/results/projects.csv")
     text = response.get_data(as_text=True)
     assert response.mimetype == "text/csv" and text.startswith("\ufeff")
-    rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
+    rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff")), delimiter=";"))
     assert len(rows) == 5
-    park = next(r for r in rows if "HYPERLINK" in r["title"])
-    assert park["title"].startswith("'=")  # a spreadsheet shows it, never runs it
-    bench = next(r for r in rows if r["title"] == "Bancs")
-    assert (bench["cost_eur"], bench["votes"], bench["status"], bench["edition"]) == ("10000.00", "7", "winner", edition.slug)
+    park = next(r for r in rows if "HYPERLINK" in r["titre"])
+    assert park["titre"].startswith("'=")  # a spreadsheet shows it, never runs it
+    bench = next(r for r in rows if r["titre"] == "Bancs")
+    assert (bench["budget"], bench["nb_votes"], bench["avancement"], bench["edition"]) == ("10000", "7", "Lauréat", edition.name)
 
 
 def test_pabulib_downloads_recount_to_the_published_winners(client, session, closed) -> None:

@@ -12,6 +12,8 @@ import sqlalchemy as sa
 from click.testing import CliRunner
 
 from pb.authz import SYSTEM
+from pb.voting.services.register import REASONS
+from pb.web.csv import in_french
 from pb.voting import identity
 from pb.voting.models import Voter
 from pb.voting.services import find_voter, import_register, import_text
@@ -59,13 +61,14 @@ def test_import_accepts_rejects_and_reports_each_line(session, make) -> None:
     assert (result.accepted, result.rejected) == (2, 5)
     assert dict(result.reasons) == {"duplicate": 1, "bad_date": 1, "too_young": 1, "unknown_district": 1, "missing_field": 1}
     assert result.emails_ignored == 1
-    rows = list(csv.DictReader(io.StringIO(report.getvalue())))
-    assert [(r["line"], r["status"], r["reason"]) for r in rows if r["status"] == "rejected"] == [
-        ("3", "rejected", "duplicate"), ("4", "rejected", "bad_date"), ("5", "rejected", "too_young"),
-        ("6", "rejected", "unknown_district"), ("7", "rejected", "missing_field")] or sorted(
-        (r["line"], r["reason"]) for r in rows if r["status"] == "rejected") == [
-        ("3", "duplicate"), ("4", "bad_date"), ("5", "too_young"), ("6", "unknown_district"), ("7", "missing_field")]
-    accepted = {r["line"]: r["voter_ref"] for r in rows if r["status"] == "accepted"}
+    text = report.getvalue()
+    assert text.startswith("\ufeffligne;statut;ref_votant;motif\r\n")  # French Excel (pb.web.csv)
+    rows = list(csv.DictReader(io.StringIO(text[1:]), delimiter=";"))
+    assert sorted((r["ligne"], r["motif"]) for r in rows if r["statut"] == "refusée") == [
+        (line, in_french(REASONS[code])) for line, code in
+        [("3", "duplicate"), ("4", "bad_date"), ("5", "too_young"), ("6", "unknown_district"), ("7", "missing_field")]]
+    assert in_french(REASONS["duplicate"]).startswith("la même personne")
+    accepted = {r["ligne"]: r["ref_votant"] for r in rows if r["statut"] == "importée"}
     assert set(accepted) == {"2", "8"}
     voters = session.scalars(sa.select(Voter).order_by(Voter.id)).all()
     assert [v.ref for v in voters] == [accepted["2"], accepted["8"]]

@@ -104,11 +104,11 @@ def test_tokens_issue_command_writes_the_letters_file(app, tmp_path, session, ma
     out = tmp_path / "tokens.csv"
     result = CliRunner().invoke(main, ["tokens", "issue", "bp-letters", "--out", str(out)], env=env)
     assert result.exit_code == 0 and "5 token(s)" in result.output, result.output
-    rows = list(csv.DictReader(out.open()))
-    assert [list(r) for r in rows[:1]] == [["voter_ref", "district", "token", "url", "code"]]
-    assert len(rows) == 5 and {r["district"] for r in rows} == {"q1", "q2"}
+    rows = list(csv.DictReader(out.open(encoding="utf-8-sig", newline=""), delimiter=";"))  # French Excel
+    assert [list(r) for r in rows[:1]] == [["ref_votant", "quartier", "jeton", "lien", "code"]]
+    assert len(rows) == 5 and {r["quartier"] for r in rows} == {"q1", "q2"}
     base = app.config["PB_SETTINGS"].base_url  # links in letters come from the base_url setting
-    assert all(r["url"] == f"{base}/vote/{r['token']}" and len(r["code"]) == 14 for r in rows), rows[0]
+    assert all(r["lien"] == f"{base}/vote/{r['jeton']}" and len(r["code"]) == 14 for r in rows), rows[0]
     second = CliRunner().invoke(main, ["tokens", "issue", "bp-letters", "--out", str(tmp_path / "again.csv")], env=env)
     assert "0 token(s)" in second.output
     # Codes are stored only as a keyed hash.

@@ -86,11 +86,11 @@ def test_staff_import_with_progress_report_and_tokens(en_client, session, make, 
     assert "Accepted" in text, re.findall(r"<main.*</main>", text, re.S)
     assert "Accepted: 1" in text and "Rejected: 2" in text and "duplicate" in text
     report = client.get(upload.headers["Location"] + "/file")
-    assert report.status_code == 200 and b"line,status,voter_ref,reason" in report.data
+    assert report.status_code == 200 and report.data.startswith("\ufeffligne;statut;ref_votant;motif".encode())
     issue = client.post(base + "/tokens", data={"with_codes": "y"})
     assert issue.status_code == 302
     codes = client.get(issue.headers["Location"] + "/file")
-    assert codes.status_code == 200 and codes.data.startswith(b"voter_ref,district,token,url,code")
+    assert codes.status_code == 200 and codes.data.startswith("\ufeffref_votant;quartier;jeton;lien;code".encode())
     assert client.post(issue.headers["Location"] + "/delete").status_code == 302
     assert client.get(issue.headers["Location"] + "/file").status_code == 404
 

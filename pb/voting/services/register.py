@@ -29,6 +29,7 @@ from pb.errors import PbError, ValidationFailed
 from pb.voting import identity
 from pb.voting.models import Voter, VoterSource
 from pb.voting.services.common import birth_cutoff, settings, vote_date
+from pb.web.csv import FrenchWriter, in_french
 
 REQUIRED_COLUMNS = ("last_name", "first_name", "birth_date", "district")
 OPTIONAL_COLUMNS = ("email", "phone", "address", "external_id")
@@ -44,6 +45,7 @@ REASONS = {
     "duplicate": _l("the same person is already on the register (same identity)"),
     "duplicate_external_id": _l("the same register number is already on the register"),
     "too_long": _l("a field is too long"),
+    "email_ignored": _l("accepted; the e-mail address is not valid and was ignored"),
 }
 
 
@@ -64,6 +66,21 @@ class ImportReport:
 
 def reason_text(code: str) -> str:
     return str(REASONS.get(code, code))
+
+
+REPORT_COLUMNS = ["ligne", "statut", "ref_votant", "motif"]
+REPORT_STATUS = {"accepted": _l("imported"), "rejected": _l("rejected")}
+
+
+class _Report:
+    """The import report, one line per row of the register, as a French spreadsheet reads it."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.writer = FrenchWriter(stream, REPORT_COLUMNS)
+
+    def writerow(self, row: list[Any]) -> None:
+        number, status, ref, reason = row
+        self.writer.writerow([number, in_french(REPORT_STATUS[status]), ref, in_french(reason_text(reason)) if reason else ""])
 
 
 def count_lines(path: Path) -> int:
@@ -165,9 +182,7 @@ def import_register(session: Session, actor: Any, edition: Edition, stream: Text
     districts = _district_index(edition)
     cutoff = birth_cutoff(edition)
     pepper = settings().voter_pepper
-    writer = csv.writer(report) if report is not None else None
-    if writer:
-        writer.writerow(["line", "status", "voter_ref", "reason"])
+    writer = _Report(report) if report is not None else None
     batch: list[tuple[int, dict[str, Any], bool]] = []
 
     def flush() -> None:
