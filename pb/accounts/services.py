@@ -38,6 +38,7 @@ class EmailTaken(PbError):
 
 
 class InvalidCredentials(PbError):
+    recorded = True  # the failure counts towards the lock
     code = "invalid_credentials"
     status = 401
     message = _l("Wrong e-mail address or password.")
@@ -56,6 +57,7 @@ class AccountBlocked(PbError):
 
 
 class EmailNotConfirmed(PbError):
+    recorded = True  # a new confirmation link is sent
     code = "email_not_confirmed"
     status = 403
     message = _l("Please confirm your e-mail address first: we have sent you a new link.")
