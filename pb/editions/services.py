@@ -333,8 +333,27 @@ def set_phase(session: Session, actor: Any, edition: Edition, target: Phase | st
     edition.phase = target
     if target.rank >= Phase.VOTE.rank and edition.vote_opened_at is None:
         edition.vote_opened_at = utcnow()
-    audit.record(session, actor, "edition.phase", edition, before={"phase": current}, after={"phase": target})
+    calendar_before = {w.phase.value: [w.starts_at, w.ends_at] for w in edition.phase_windows}
+    align_calendar(edition, utcnow())
+    calendar_after = {w.phase.value: [w.starts_at, w.ends_at] for w in edition.phase_windows}
+    changed = {"calendar": calendar_after} if calendar_after != calendar_before else {}
+    audit.record(session, actor, "edition.phase", edition, before={"phase": current, **({"calendar": calendar_before}
+                 if changed else {})}, after={"phase": target, **changed})
     return edition
+
+
+def align_calendar(edition: Edition, now: dt.datetime) -> None:
+    """Staff moved the phase by hand: the published calendar says what happened. The phases
+    left behind end now (one that had not started yet never ran, and leaves the calendar); the
+    phase entered early starts now. The dates of phases still to come are left as planned."""
+    for window in list(edition.phase_windows):
+        if window.phase.rank < edition.phase.rank and window.ends_at > now:
+            if window.starts_at < now:
+                window.ends_at = now
+            else:
+                edition.phase_windows.remove(window)
+        elif window.phase == edition.phase and window.starts_at > now:
+            window.starts_at = now
 
 
 def current_window(edition: Edition) -> PhaseWindow | None:
