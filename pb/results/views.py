@@ -14,7 +14,7 @@ from flask_login import current_user
 from pb.accounts.forms import ConfirmForm
 from pb.authz import guard, public
 from pb.db import db
-from pb.editions.models import Phase
+from pb.editions.models import AGGREGATION_RULES, TIE_BREAKS, Phase
 from pb.editions.views import ADMIN_LINKS, PUBLIC_LINKS
 from pb.errors import PbError
 from pb.results import opendata, report, services
@@ -40,8 +40,9 @@ def show(slug: str) -> str | tuple[str, int]:
     tally = services.published_run(db.session, edition)
     if tally is None:
         return render_template("results/pending.html", edition=edition), 200
-    return render_template("results/show.html", edition=edition, tally=tally,
-                           reports=report.district_reports(db.session, edition, tally, _lang()),
+    reports = report.district_reports(db.session, edition, tally, _lang())
+    return render_template("results/show.html", edition=edition, tally=tally, reports=reports,
+                           summary=report.summary(db.session, edition, tally, reports),
                            words=report.rule_words(edition, tally, _lang()), score_label=report.score_label(edition))
 
 
@@ -101,12 +102,14 @@ def manage(edition_id: int) -> str | Response:
         except PbError as error:
             show_error(None, error)
         else:
-            flash(_("The ballots are counted (run %(n)s). Check the outcome, then publish it.", n=tally.id), "success")
+            flash(_("The ballots are counted (run %(n)s). Check the outcome, then publish it.",
+                    n=report.run_numbers(db.session, edition)[tally.id]), "success")
             return redirect(url_for("results.manage", edition_id=edition.id))
     turnout = count_participations(db.session, edition)
     return render_template("results/manage.html", edition=edition, form=form, runs=services.runs(db.session, edition),
                            published=services.published_run(db.session, edition), turnout=turnout,
-                           closed=edition.phase.rank >= Phase.RESULTS.rank)
+                           closed=edition.phase.rank >= Phase.RESULTS.rank, numbers=report.run_numbers(db.session, edition),
+                           rule_labels=AGGREGATION_RULES, tie_labels=TIE_BREAKS)
 
 
 @bp.route("/admin/editions/<int:edition_id>/results/<int:run_id>", methods=["GET", "POST"])
@@ -128,7 +131,8 @@ def review_run(edition_id: int, run_id: int) -> str | Response:
     return render_template("results/run.html", edition=edition, tally=tally, form=form,
                            reports=report.district_reports(db.session, edition, tally, _lang()),
                            words=report.rule_words(edition, tally, _lang()), score_label=report.score_label(edition),
-                           published=services.published_run(db.session, edition))
+                           published=services.published_run(db.session, edition),
+                           numbers=report.run_numbers(db.session, edition))
 
 
 PUBLIC_LINKS.append((_l("Results"), "results.show", lambda edition: edition.phase.rank >= Phase.RESULTS.rank))

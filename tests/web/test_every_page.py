@@ -1,9 +1,16 @@
-"""Every page that answers HTML says so: a page served as text/plain shows its markup to staff
-(the voting task pages did). Every GET route of the app is opened as an administrator, with the
-ids of real demo objects in its address, and each HTML body must come with a text/html type."""
+"""Every GET route of the app is opened as an administrator, with the ids of real demo objects in
+its address (each edition of the demo, in each of its states), and every page answered must:
+- say it is HTML (a page served as text/plain shows its markup: the voting task pages did);
+- show no raw value to a French reader: no ISO date or "UTC", no enumeration value as stored
+  (`greedy`, `cost-votes-draw`, `done`, `not_admissible`...): dates are local and French,
+  values have their label."""
 
 from __future__ import annotations
 
+import enum
+import re
+import sys
+from html.parser import HTMLParser
 from typing import Any, Callable
 
 import pytest
@@ -79,10 +86,52 @@ def admin_with_demo(client, auth, session) -> User:
     return admin
 
 
-def test_every_html_page_is_served_as_html(app, client, session, admin_with_demo) -> None:
+class VisibleText(HTMLParser):
+    """The text a reader sees, without scripts, styles and code samples (<code>, <pre>, <kbd>)."""
+
+    HIDDEN = {"script", "style", "code", "pre", "kbd", "samp", "title"}
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.depth = 0
+        self.parts: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in self.HIDDEN:
+            self.depth += 1
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self.HIDDEN and self.depth:
+            self.depth -= 1
+
+    def handle_data(self, data: str) -> None:
+        if not self.depth:
+            self.parts.append(data)
+
+
+def _raw_values() -> set[str]:
+    """Every value an enumeration of pb stores, the counting rules and tie-breaks, the states of
+    a task: none reads as French. (Values that are also French words are left out.)"""
+    from pb.editions.models import AGGREGATION_RULES, TIE_BREAKS
+
+    values = set(AGGREGATION_RULES) | set(TIE_BREAKS) | {"queued", "running", "done", "failed"}
+    for module in list(sys.modules.values()):
+        if getattr(module, "__name__", "").startswith("pb."):
+            for thing in vars(module).values():
+                if isinstance(thing, type) and issubclass(thing, enum.Enum) and thing.__module__.startswith("pb."):
+                    values |= {str(member.value) for member in thing}
+    return values - FRENCH_WORDS
+
+
+FRENCH_WORDS = {"vote", "admissible", "admin", "district", "mes", "import", "paper"}
+ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b|\bUTC\b|\b\d{2}:\d{2}:\d{2}\b")
+
+
+def _walk(app, client, session):
+    """(endpoint, url, response) for every GET route and every demo edition."""
+    from flask import url_for
+
     editions = list(session.scalars(sa.select(Edition).order_by(Edition.id)))
-    wrong: dict[str, str] = {}
-    html_endpoints: set[str] = set()
     for rule in app.url_map.iter_rules():
         if "GET" not in rule.methods or rule.rule.startswith(SKIPPED_PREFIXES) or "token" in rule.arguments:
             continue
@@ -92,15 +141,29 @@ def test_every_html_page_is_served_as_html(app, client, session, admin_with_demo
             if any(v is None for v in values.values()):
                 continue
             with app.test_request_context():
-                from flask import url_for
-
                 url = url_for(rule.endpoint, **values)
-            response = client.get(url)
-            if response.status_code != 200 or not _looks_like_html(response.data):
-                continue
-            html_endpoints.add(rule.endpoint)
-            if response.mimetype != "text/html":
-                wrong[url] = response.content_type
+            yield rule.endpoint, url, client.get(url)
+
+
+def test_every_html_page_is_served_as_html_and_shows_no_raw_value(app, client, session, admin_with_demo) -> None:
+    wrong: dict[str, str] = {}
+    raw: dict[str, list[str]] = {}
+    html_endpoints: set[str] = set()
+    words = re.compile(r"(?<![\w/@.-])(" + "|".join(sorted(map(re.escape, _raw_values()), key=len, reverse=True))
+                       + r")(?![\w@-])")
+    for endpoint, url, response in _walk(app, client, session):
+        if response.status_code != 200 or not _looks_like_html(response.data):
+            continue
+        html_endpoints.add(endpoint)
+        if response.mimetype != "text/html":
+            wrong[url] = response.content_type
+        parser = VisibleText()
+        parser.feed(response.get_data(as_text=True))
+        text = " ".join(parser.parts)
+        found = sorted(set(ISO_DATE.findall(text)) | set(words.findall(text)))
+        if found:
+            raw[url] = found
     assert wrong == {}, "HTML served with another type"
+    assert raw == {}, "raw values shown to a French reader"
     assert "voting_admin.task" in html_endpoints
     assert len(html_endpoints) >= 50, sorted(html_endpoints)
