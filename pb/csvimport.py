@@ -14,14 +14,13 @@ import codecs
 import csv
 import datetime as dt
 import io
-import re
-import unicodedata
 from pathlib import Path
 from typing import IO, Iterator, Mapping, TextIO
 
 from flask_babel import lazy_gettext as _l
 
 from pb.errors import ValidationFailed
+from pb.slugs import slugify
 
 SAMPLE_BYTES = 1 << 20
 DELIMITERS = (";", ",", "\t")
@@ -120,8 +119,7 @@ class DecodedLines:
 
 def fold(name: str) -> str:
     """A column name without case, accents, spaces or punctuation: 'Date de naissance' -> 'date_de_naissance'."""
-    plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
-    return re.sub(r"[^a-z0-9]+", "_", plain).strip("_")
+    return slugify(name, "_")
 
 
 class CsvRows:

@@ -27,8 +27,9 @@ class TerritoryForm(FlaskForm):
 class EditionForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=160)],
                        description=_l("For example: Budget participatif 2027"))
-    slug = StringField(_l("Short address"), validators=[DataRequired(), Length(max=64)],
-                       description=_l("Used in links: lower-case letters, digits and dashes, for example bp-2027."))
+    slug = StringField(_l("Short address"), validators=[Optional(), Length(max=64)],
+                       description=_l("Used in links: lower-case letters, digits and dashes, for example bp-2027. "
+                                      "Left empty: made from the name (Łódź 2027 gives lodz-2027)."))
     year = IntegerField(_l("Year"), validators=[DataRequired(), NumberRange(min=2000, max=2100)])
     description = TextAreaField(_l("Presentation"), validators=[Optional(), Length(max=10000)])
 

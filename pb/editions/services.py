@@ -23,6 +23,7 @@ from pb.editions.models import (
     PhaseWindow, ResidenceRule, Territory, Verification,
 )
 from pb.errors import NotFoundError, PbError, ValidationFailed
+from pb.slugs import slugify
 
 
 class RulesFrozen(PbError):
@@ -127,7 +128,8 @@ def create_edition(session: Session, actor: Any, *, name: str, slug: str, year: 
     require(actor, "edition.create")
     if not 2000 <= year <= 2100:
         raise ValidationFailed(_l("Give a year between 2000 and 2100."), field="year")
-    edition = Edition(name=name.strip(), slug=_check_slug(session, slug), year=year, description=description,
+    edition = Edition(name=name.strip(), slug=_check_slug(session, slug or slugify(name, max_length=64)), year=year,
+                      description=description,
                       tie_break_seed=secrets.token_hex(8))
     session.add(edition)
     session.flush()
@@ -141,7 +143,7 @@ def update_edition(session: Session, actor: Any, edition: Edition, *, name: str,
     fields = ("name", "slug", "year", "description")
     before = audit.snapshot(edition, fields)
     edition.name = name.strip()
-    edition.slug = _check_slug(session, slug, edition.id)
+    edition.slug = _check_slug(session, slug or slugify(name, max_length=64), edition.id)
     edition.year = year
     edition.description = description
     audit.record(session, actor, "edition.update", edition, **_changed(before, edition, fields))
