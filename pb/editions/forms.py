@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateTimeLocalField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms import BooleanField, DateTimeLocalField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from pb.editions.models import (
     AGGREGATION_RULES, BALLOT_LABELS, CALENDAR_PHASES, RESIDENCE_LABELS, TIE_BREAKS, VERIFICATION_LABELS, BallotType,
@@ -75,11 +75,7 @@ class DistrictForm(FlaskForm):
 
 class PhaseForm(FlaskForm):
     phase = SelectField(_l("New phase"))
-    confirm = BooleanField(_l("I understand that opening the vote freezes the rules, and that a vote cannot be reopened once closed."))
-
-    def validate_confirm(self, field: BooleanField) -> None:
-        if self.phase.data in (Phase.VOTE.value, Phase.RESULTS.value, Phase.IMPLEMENTATION.value) and not field.data:
-            raise ValidationError(str(_l("Tick the box to confirm.")))
+    confirm = HiddenField()  # set by the confirmation step, which says what the change will do
 
 
 def _zone() -> ZoneInfo:

@@ -314,6 +314,35 @@ def allowed_phases(edition: Edition) -> list[Phase]:
     return result
 
 
+def phase_choices(edition: Edition) -> list[Phase]:
+    """The phases offered, the next one first (the form's default: never a step back), then
+    the later ones, then the earlier ones from the nearest."""
+    allowed = allowed_phases(edition)
+    forward = [p for p in allowed if p.rank > edition.phase.rank]
+    backward = sorted((p for p in allowed if p.rank < edition.phase.rank), key=lambda p: -p.rank)
+    return forward + backward
+
+
+def phase_consequences(edition: Edition, target: Phase) -> list[str]:
+    """What moving to `target` will do that cannot simply be undone, in words for the staff
+    member who asked (empty: the step is ordinary and needs no confirmation)."""
+    current, said = edition.phase, []
+    if target.rank < current.rank:
+        said.append(_l("The edition goes back from “%(current)s” to “%(target)s”. What was done meanwhile stays "
+                       "(ideas, comments, decisions); check the calendar's dates afterwards.",
+                       current=current.label, target=target.label))
+    skipped = [p.label for p in Phase if current.rank < p.rank < target.rank]
+    if skipped:
+        said.append(_l("These phases are skipped: %(phases)s.", phases=", ".join(skipped)))
+    if target.rank >= Phase.VOTE.rank and not edition.is_frozen:
+        said.append(_l("The vote opens: the rules, the districts and their envelopes freeze and can no longer "
+                       "be changed, and the ballot is built from the feasible projects."))
+    if current.rank <= Phase.VOTE.rank < target.rank:
+        said.append(_l("The vote closes: no more ballot is accepted, online or on paper, and the vote can never "
+                       "be reopened. The ballots can then be counted."))
+    return [str(s) for s in said]
+
+
 def check_vote_ready(edition: Edition) -> None:
     if not edition.districts:
         raise EditionNotReady(reason=_l("the edition has no district."))

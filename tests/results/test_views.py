@@ -135,3 +135,15 @@ def test_the_results_page_says_what_was_decided_first(client, session, make, clo
     Auth(client).login(admin)
     manage = client.get(f"/admin/editions/{edition.id}/results").get_data(as_text=True)
     assert "/results/2\">Dépouillement n° 1<" in manage  # the edition's first count, though the second in the table
+
+
+def test_publishing_says_what_will_happen_first(client, auth, make, session, closed) -> None:
+    edition, _p = closed
+    run = services.run_tally(session, SYSTEM, edition)
+    admin = make.admin()
+    session.commit()
+    auth.login(admin)
+    page = client.get(f"/admin/editions/{edition.id}/results/{run.id}").get_data(as_text=True)
+    assert "Ce qui va se passer" in page and "projets lauréats : 3 ; projets non retenus : 2" in page
+    assert "reçoivent le résultat par e-mail" in page
+    assert services.published_run(session, edition) is None
