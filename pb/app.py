@@ -185,15 +185,17 @@ def _init_request_cycle(app: Flask) -> None:
 
 
 def _init_templates(app: Flask) -> None:
-    from pb.web.format import money, percent
+    from pb.web.format import day, moment, money, one, percent
 
-    app.jinja_env.globals.update(can=lambda action, obj=None: can(current_user, action, obj), get_locale=get_locale)
+    app.jinja_env.globals.update(can=lambda action, obj=None: can(current_user, action, obj), get_locale=get_locale,
+                                 one=one)
     app.jinja_env.filters.update(
         money=money,
         percent=percent,
         number=lambda n: format_decimal(n) if n is not None else "",
         datetime=lambda d, fmt="medium": format_datetime(d, fmt) if d else "",
-        date=lambda d: format_datetime(d, "d MMMM y") if d else "",
+        date=day,
+        moment=moment,
     )
     app.jinja_env.add_extension("jinja2.ext.do")
 

@@ -15,6 +15,10 @@ class PbError(Exception):
     code: str = "error"
     status: int = 400
     message: LazyString | str = _l("The request could not be carried out.")
+    # A refusal leaves nothing behind: the page that shows it rolls back what the refused call
+    # wrote. The few refusals that are themselves records (a failed login counts against the
+    # account) say so here, and keep their writes.
+    recorded: bool = False
 
     def __init__(self, message: LazyString | str | None = None, **params: Any) -> None:
         if message is not None:

@@ -23,6 +23,7 @@ from typing import Any, Callable, Iterable, ParamSpec, TypeVar
 
 import sqlalchemy as sa
 from flask import Flask, current_app, has_app_context
+from flask_babel import lazy_gettext as _l
 from redis import Redis
 from rq import Queue, get_current_job
 from sqlalchemy import event
@@ -50,6 +51,9 @@ class JobOutbox(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
+TASK_STATUSES = {"queued": _l("waiting"), "running": _l("under way"), "done": _l("finished"), "failed": _l("failed")}
+
+
 class TaskRun(Base):
     """Progress of a long job (an import, a batch of e-mails), shown to the staff who started it."""
 
@@ -66,6 +70,10 @@ class TaskRun(Base):
     report: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[dt.datetime | None] = mapped_column()
+
+    @property
+    def status_label(self) -> str:
+        return str(TASK_STATUSES.get(self.status, self.status))
 
     @property
     def percent(self) -> int | None:

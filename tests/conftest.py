@@ -285,9 +285,22 @@ def browser() -> Iterator[Any]:
         browser.close()
 
 
+# Every browser test runs twice: on a desktop screen and on a phone (390×844, touch, as an iPhone).
+SCREENS: dict[str, dict[str, Any]] = {
+    "desktop": {"viewport": {"width": 1280, "height": 800}},
+    "phone": {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True, "device_scale_factor": 3},
+}
+
+
+@pytest.fixture(params=sorted(SCREENS))
+def screen(request: pytest.FixtureRequest) -> dict[str, Any]:
+    """The screen of the `page` fixture; tests that open more browser contexts use it too."""
+    return SCREENS[request.param]
+
+
 @pytest.fixture
-def page(browser: Any, live_server: str) -> Iterator[Any]:
-    context = browser.new_context(base_url=live_server, locale="fr-FR")
+def page(browser: Any, live_server: str, screen: dict[str, Any]) -> Iterator[Any]:
+    context = browser.new_context(base_url=live_server, locale="fr-FR", **screen)
     page = context.new_page()
     page.set_default_timeout(10_000)
     yield page

@@ -23,6 +23,7 @@ from pb.authz import require
 from pb.db import utcnow
 from pb.errors import PbError, ValidationFailed
 from pb.mail import queue_email
+from pb.web.format import moment
 from pb.web.urls import external_url
 
 _hasher = PasswordHasher()
@@ -38,6 +39,7 @@ class EmailTaken(PbError):
 
 
 class InvalidCredentials(PbError):
+    recorded = True  # the failure counts towards the lock
     code = "invalid_credentials"
     status = 401
     message = _l("Wrong e-mail address or password.")
@@ -46,7 +48,7 @@ class InvalidCredentials(PbError):
 class AccountLocked(PbError):
     code = "account_locked"
     status = 429
-    message = _l("Too many failed attempts. Try again after %(until)s (UTC), or reset your password.")
+    message = _l("Too many failed attempts. Try again after %(until)s, or reset your password.")
 
 
 class AccountBlocked(PbError):
@@ -56,6 +58,7 @@ class AccountBlocked(PbError):
 
 
 class EmailNotConfirmed(PbError):
+    recorded = True  # a new confirmation link is sent
     code = "email_not_confirmed"
     status = 403
     message = _l("Please confirm your e-mail address first: we have sent you a new link.")
@@ -174,7 +177,7 @@ def authenticate(session: Session, email: str, password: str, now: dt.datetime |
         _verify(_DUMMY_HASH, password)
         raise InvalidCredentials()
     if user.locked_until is not None and user.locked_until > now:
-        raise AccountLocked(until=user.locked_until.strftime("%Y-%m-%d %H:%M"))
+        raise AccountLocked(until=moment(user.locked_until))
     if not _verify(user.password_hash, password):
         user.failed_logins += 1
         s = settings()

@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateTimeLocalField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms import BooleanField, DateTimeLocalField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from pb.editions.models import (
     AGGREGATION_RULES, BALLOT_LABELS, CALENDAR_PHASES, FROZEN_PHASES, RESIDENCE_LABELS, TIE_BREAKS, VERIFICATION_LABELS, BallotType,
@@ -27,8 +27,9 @@ class TerritoryForm(FlaskForm):
 class EditionForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=160)],
                        description=_l("For example: Budget participatif 2027"))
-    slug = StringField(_l("Short address"), validators=[DataRequired(), Length(max=64)],
-                       description=_l("Used in links: lower-case letters, digits and dashes, for example bp-2027."))
+    slug = StringField(_l("Short address"), validators=[Optional(), Length(max=64)],
+                       description=_l("Used in links: lower-case letters, digits and dashes, for example bp-2027. "
+                                      "Left empty: made from the name (Łódź 2027 gives lodz-2027)."))
     year = IntegerField(_l("Year"), validators=[DataRequired(), NumberRange(min=2000, max=2100)])
     description = TextAreaField(_l("Presentation"), validators=[Optional(), Length(max=10000)])
 
@@ -74,11 +75,7 @@ class DistrictForm(FlaskForm):
 
 class PhaseForm(FlaskForm):
     phase = SelectField(_l("New phase"))
-    confirm = BooleanField(_l("I understand that opening the vote freezes the rules, and that a vote cannot be reopened once closed."))
-
-    def validate_confirm(self, field: BooleanField) -> None:
-        if self.phase.data in (Phase.VOTE.value, Phase.RESULTS.value, Phase.IMPLEMENTATION.value) and not field.data:
-            raise ValidationError(str(_l("Tick the box to confirm.")))
+    confirm = HiddenField()  # set by the confirmation step, which says what the change will do
 
 
 def _zone() -> ZoneInfo:

@@ -23,6 +23,7 @@ from pb.editions.models import (
     PhaseWindow, ResidenceRule, Territory, Verification, VoteExtension,
 )
 from pb.errors import NotFoundError, PbError, ValidationFailed
+from pb.slugs import slugify
 
 
 class RulesFrozen(PbError):
@@ -127,7 +128,8 @@ def create_edition(session: Session, actor: Any, *, name: str, slug: str, year: 
     require(actor, "edition.create")
     if not 2000 <= year <= 2100:
         raise ValidationFailed(_l("Give a year between 2000 and 2100."), field="year")
-    edition = Edition(name=name.strip(), slug=_check_slug(session, slug), year=year, description=description,
+    edition = Edition(name=name.strip(), slug=_check_slug(session, slug or slugify(name, max_length=64)), year=year,
+                      description=description,
                       tie_break_seed=secrets.token_hex(8))
     session.add(edition)
     session.flush()
@@ -141,7 +143,7 @@ def update_edition(session: Session, actor: Any, edition: Edition, *, name: str,
     fields = ("name", "slug", "year", "description")
     before = audit.snapshot(edition, fields)
     edition.name = name.strip()
-    edition.slug = _check_slug(session, slug, edition.id)
+    edition.slug = _check_slug(session, slug or slugify(name, max_length=64), edition.id)
     edition.year = year
     edition.description = description
     audit.record(session, actor, "edition.update", edition, **_changed(before, edition, fields))
@@ -363,6 +365,35 @@ def allowed_phases(edition: Edition) -> list[Phase]:
     return result
 
 
+def phase_choices(edition: Edition) -> list[Phase]:
+    """The phases offered, the next one first (the form's default: never a step back), then
+    the later ones, then the earlier ones from the nearest."""
+    allowed = allowed_phases(edition)
+    forward = [p for p in allowed if p.rank > edition.phase.rank]
+    backward = sorted((p for p in allowed if p.rank < edition.phase.rank), key=lambda p: -p.rank)
+    return forward + backward
+
+
+def phase_consequences(edition: Edition, target: Phase) -> list[str]:
+    """What moving to `target` will do that cannot simply be undone, in words for the staff
+    member who asked (empty: the step is ordinary and needs no confirmation)."""
+    current, said = edition.phase, []
+    if target.rank < current.rank:
+        said.append(_l("The edition goes back from “%(current)s” to “%(target)s”. What was done meanwhile stays "
+                       "(ideas, comments, decisions); check the calendar's dates afterwards.",
+                       current=current.label, target=target.label))
+    skipped = [p.label for p in Phase if current.rank < p.rank < target.rank]
+    if skipped:
+        said.append(_l("These phases are skipped: %(phases)s.", phases=", ".join(skipped)))
+    if target.rank >= Phase.VOTE.rank and not edition.is_frozen:
+        said.append(_l("The vote opens: the rules, the districts and their envelopes freeze and can no longer "
+                       "be changed, and the ballot is built from the feasible projects."))
+    if current.rank <= Phase.VOTE.rank < target.rank:
+        said.append(_l("The vote closes: no more ballot is accepted, online or on paper, and the vote can never "
+                       "be reopened. The ballots can then be counted."))
+    return [str(s) for s in said]
+
+
 def check_vote_ready(edition: Edition) -> None:
     if not edition.districts:
         raise EditionNotReady(reason=_l("the edition has no district."))
@@ -384,8 +415,27 @@ def set_phase(session: Session, actor: Any, edition: Edition, target: Phase | st
     edition.phase = target
     if target.rank >= Phase.VOTE.rank and edition.vote_opened_at is None:
         edition.vote_opened_at = utcnow()
-    audit.record(session, actor, "edition.phase", edition, before={"phase": current}, after={"phase": target})
+    calendar_before = {w.phase.value: [w.starts_at, w.ends_at] for w in edition.phase_windows}
+    align_calendar(edition, utcnow())
+    calendar_after = {w.phase.value: [w.starts_at, w.ends_at] for w in edition.phase_windows}
+    changed = {"calendar": calendar_after} if calendar_after != calendar_before else {}
+    audit.record(session, actor, "edition.phase", edition, before={"phase": current, **({"calendar": calendar_before}
+                 if changed else {})}, after={"phase": target, **changed})
     return edition
+
+
+def align_calendar(edition: Edition, now: dt.datetime) -> None:
+    """Staff moved the phase by hand: the published calendar says what happened. The phases
+    left behind end now (one that had not started yet never ran, and leaves the calendar); the
+    phase entered early starts now. The dates of phases still to come are left as planned."""
+    for window in list(edition.phase_windows):
+        if window.phase.rank < edition.phase.rank and window.ends_at > now:
+            if window.starts_at < now:
+                window.ends_at = now
+            else:
+                edition.phase_windows.remove(window)
+        elif window.phase == edition.phase and window.starts_at > now:
+            window.starts_at = now
 
 
 def current_window(edition: Edition) -> PhaseWindow | None:

@@ -214,10 +214,17 @@ def delete_district(edition_id: int, district_id: int) -> str | Response:
 def phase(edition_id: int) -> str | Response | tuple[str, int]:
     edition = staff_edition(edition_id, "edition.manage")
     form = PhaseForm()
-    form.phase.choices = options((p.value, PHASE_LABELS[p]) for p in services.allowed_phases(edition))
-    if request.method == "GET" and request.args.get("to"):
-        form.phase.data = request.args["to"]
+    choices = services.phase_choices(edition)
+    form.phase.choices = options((p.value, PHASE_LABELS[p] if p.rank > edition.phase.rank
+                                  else _("Back to: %(phase)s", phase=PHASE_LABELS[p])) for p in choices)
+    if request.method == "GET":
+        wanted = request.args.get("to")
+        form.phase.data = wanted if wanted in {p.value for p in choices} else (choices[0].value if choices else None)
     if form.validate_on_submit():
+        consequences = services.phase_consequences(edition, Phase(form.phase.data))
+        if consequences and form.confirm.data != "yes":
+            return render_template("editions/phase_confirm.html", edition=edition, form=form,
+                                   target=Phase(form.phase.data), consequences=consequences), 200
         try:
             services.set_phase(db.session, current_user, edition, Phase(form.phase.data))
         except PbError as error:

@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
-from collections.abc import Mapping
 import uuid
+from collections.abc import Mapping
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -29,6 +28,7 @@ from pb.editions.models import Edition, Phase
 from pb.errors import ValidationFailed
 from pb.projects.models import ProjectStatus
 from pb.projects.services import create_project
+from pb.slugs import slugify
 from pb.tally import Election, UnsupportedRule, pabulib, resolve_auto
 from pb.voting.models import Ballot, Channel
 
@@ -43,8 +43,7 @@ def _cents(value: Any, what: str) -> int:
 
 
 def _slug(text: str) -> str:
-    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
-    return re.sub(r"[^a-z0-9]+", "-", plain).strip("-")[:60] or "import"
+    return slugify(text) or "import"
 
 
 def ballot_settings(election: Election) -> dict[str, Any]:

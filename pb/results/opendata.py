@@ -7,8 +7,6 @@ tally core's writer's, which the official Pabulib checker accepts."""
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from typing import Iterable
 
 from sqlalchemy.orm import Session
@@ -17,6 +15,7 @@ from pb.editions.models import BallotType, District, Edition, Phase
 from pb.editions.services import get_territory
 from pb.results.models import TallyRun
 from pb.results.services import collect, election_of, published_run, runs
+from pb.slugs import slugify
 from pb.tally import Outcome, pabulib
 from pb.voting.services.board import published_head
 
@@ -85,8 +84,7 @@ def export_pabulib(session: Session, edition: Edition) -> dict[str, str]:
 def file_name(session: Session, edition: Edition, district: District) -> str:
     """France_<Territory>_<year>_<district>.pb, as Pabulib names its files."""
     def part(text: str) -> str:
-        plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-        return re.sub(r"[^A-Za-z0-9]+", "_", plain).strip("_")
+        return slugify(text, "_", lower=False, max_length=100)
 
     return f"France_{part(get_territory(session).name)}_{edition.year}_{part(district.name)}.pb"
 

@@ -4,9 +4,11 @@ own account of its decisions, and the geometry of a bar chart drawn by the serve
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass, field
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from pb.editions.models import BallotType, Edition
@@ -26,10 +28,11 @@ class Row:
 
 @dataclass(frozen=True)
 class Bar:
-    label: str
+    lines: list[str]  # the project's full name, wrapped (never cut)
     value: int
     funded: bool
-    y: int
+    y: int  # top of the label
+    bar_y: int
     width: float
 
 
@@ -46,7 +49,9 @@ class DistrictReport:
         return self.result.spent_cents / self.result.budget_cents if self.result.budget_cents else 0.0
 
 
-CHART_WIDTH, BAR_HEIGHT, BAR_GAP, LABEL_WIDTH = 640, 22, 6, 260
+# The chart is drawn for a phone first: 400 units wide, each project's name on its own lines
+# above its bar, so that no name is cut and the text stays readable at 390 px.
+CHART_WIDTH, BAR_HEIGHT, LINE_HEIGHT, GAP, LABEL_CHARS, VALUE_ROOM = 400, 18, 15, 10, 52, 130
 
 
 def district_reports(session: Session, edition: Edition, tally: TallyRun, lang: str) -> list[DistrictReport]:
@@ -65,12 +70,49 @@ def district_reports(session: Session, edition: Edition, tally: TallyRun, lang: 
 
 def _chart(report: DistrictReport) -> None:
     top = max((r.score for r in report.rows), default=0) or 1
-    span = CHART_WIDTH - LABEL_WIDTH - 60
-    for i, row in enumerate(report.rows):
-        report.bars.append(Bar(label=f"{row.project.reference} {row.project.title}"[:38], value=row.score,
-                               funded=row.funded, y=i * (BAR_HEIGHT + BAR_GAP),
-                               width=round(span * row.score / top, 1)))
-    report.chart_height = max(1, len(report.rows)) * (BAR_HEIGHT + BAR_GAP)
+    span = CHART_WIDTH - VALUE_ROOM
+    y = 0
+    for row in report.rows:
+        lines = textwrap.wrap(f"{row.project.reference} · {row.project.title}", LABEL_CHARS) or [""]
+        bar_y = y + len(lines) * LINE_HEIGHT + 2
+        report.bars.append(Bar(lines=lines, value=row.score, funded=row.funded, y=y, bar_y=bar_y,
+                               width=max(1.0, round(span * row.score / top, 1))))
+        y = bar_y + BAR_HEIGHT + GAP
+    report.chart_height = max(y, 1)
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What a city shows first: projects funded, the money, who voted."""
+
+    funded: int
+    on_ballot: int
+    funded_cents: int
+    envelope_cents: int
+    voters: int
+    ballots: int
+    population: int
+    scopes: int  # ballots a voter can cast: one for their district, one more when a city-wide scope exists
+
+    @property
+    def turnout(self) -> float | None:
+        return self.voters / self.population if self.population else None
+
+
+def summary(session: Session, edition: Edition, tally: TallyRun, reports: list[DistrictReport]) -> Summary:
+    from pb.voting.services import count_voters
+
+    return Summary(funded=sum(len(r.result.selected) for r in reports), on_ballot=sum(len(r.rows) for r in reports),
+                   funded_cents=sum(r.result.spent_cents for r in reports),
+                   envelope_cents=sum(r.result.budget_cents for r in reports), voters=count_voters(session, edition),
+                   ballots=tally.ballots, population=edition.population,
+                   scopes=2 if any(d.is_citywide for d in edition.districts) else 1)
+
+
+def run_numbers(session: Session, edition: Edition) -> dict[int, int]:
+    """Each count's number within its edition: the first count of an edition is n° 1."""
+    ids = session.scalars(sa.select(TallyRun.id).where(TallyRun.edition_id == edition.id).order_by(TallyRun.id))
+    return {run_id: n for n, run_id in enumerate(ids, start=1)}
 
 
 def rule_words(edition: Edition, tally: TallyRun, lang: str) -> dict[str, str]:

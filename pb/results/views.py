@@ -15,7 +15,7 @@ from pb.accounts.forms import ConfirmForm
 from pb.barometer import opendata as open_datasets
 from pb.authz import guard, public
 from pb.db import db
-from pb.editions.models import Phase
+from pb.editions.models import AGGREGATION_RULES, TIE_BREAKS, Phase
 from pb.errors import PbError
 from pb.results import opendata, report, services
 from pb.results.models import TallyRun
@@ -42,8 +42,10 @@ def show(slug: str) -> str | tuple[str, int]:
     tally = services.published_run(db.session, edition)
     if tally is None:
         return render_template("results/pending.html", edition=edition), 200
-    return render_template("results/show.html", edition=edition, tally=tally, board_head=published_head(db.session, edition.id),
-                           reports=report.district_reports(db.session, edition, tally, _lang()),
+    reports = report.district_reports(db.session, edition, tally, _lang())
+    return render_template("results/show.html", edition=edition, tally=tally, reports=reports,
+                           board_head=published_head(db.session, edition.id),
+                           summary=report.summary(db.session, edition, tally, reports),
                            words=report.rule_words(edition, tally, _lang()), score_label=report.score_label(edition))
 
 
@@ -103,12 +105,14 @@ def manage(edition_id: int) -> str | Response:
         except PbError as error:
             show_error(None, error)
         else:
-            flash(_("The ballots are counted (run %(n)s). Check the outcome, then publish it.", n=tally.id), "success")
+            flash(_("The ballots are counted (run %(n)s). Check the outcome, then publish it.",
+                    n=report.run_numbers(db.session, edition)[tally.id]), "success")
             return redirect(url_for("results.manage", edition_id=edition.id))
     turnout = voting_turnout(db.session, edition)
     return render_template("results/manage.html", edition=edition, form=form, runs=services.runs(db.session, edition),
                            published=services.published_run(db.session, edition), turnout=turnout,
-                           closed=edition.phase.rank >= Phase.RESULTS.rank)
+                           closed=edition.phase.rank >= Phase.RESULTS.rank, numbers=report.run_numbers(db.session, edition),
+                           rule_labels=AGGREGATION_RULES, tie_labels=TIE_BREAKS)
 
 
 @bp.route("/admin/editions/<int:edition_id>/results/<int:run_id>", methods=["GET", "POST"])
@@ -130,7 +134,8 @@ def review_run(edition_id: int, run_id: int) -> str | Response:
     return render_template("results/run.html", edition=edition, tally=tally, form=form,
                            reports=report.district_reports(db.session, edition, tally, _lang()),
                            words=report.rule_words(edition, tally, _lang()), score_label=report.score_label(edition),
-                           published=services.published_run(db.session, edition))
+                           published=services.published_run(db.session, edition),
+                           numbers=report.run_numbers(db.session, edition))
 
 
 EDITION_PAGE_LINKS = [(_l("Results"), "results.show", lambda edition: edition.phase.rank >= Phase.RESULTS.rank)]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import secrets
 from pathlib import Path
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 from werkzeug import Response
@@ -126,8 +126,8 @@ def _task(edition: Edition, task_id: int) -> TaskRun:
 def task(edition_id: int, task_id: int) -> Response | str:
     edition = staff_edition(edition_id, "voting.manage")
     task = _task(edition, task_id)
-    response = Response(render_template("voting/admin/task.html", edition=edition, task=task, form=ConfirmForm(),
-                                        reasons=REASONS, reason_text=reason_text))
+    response = make_response(render_template("voting/admin/task.html", edition=edition, task=task, form=ConfirmForm(),
+                                             reasons=REASONS, reason_text=reason_text))
     if task.status in ("queued", "running"):
         response.headers["Refresh"] = "2"  # progress without JavaScript
     return response

@@ -49,9 +49,11 @@ class FindVoterForm(FlaskForm):
 
 
 class ImportForm(FlaskForm):
-    file = FileField(_l("Register file (CSV, UTF-8)"), validators=[FileRequired(), FileAllowed(["csv", "txt"], _l("A CSV file, please."))],
-                     description=_l("First line: last_name, first_name, birth_date (YYYY-MM-DD), district; optional: "
-                                    "email, phone, address, external_id. Separated by commas or semicolons."))
+    file = FileField(_l("Register file (CSV)"), validators=[FileRequired(), FileAllowed(["csv", "txt"], _l("A CSV file, please."))],
+                     description=_l("First line: the column names nom, prénom, date de naissance, quartier (or last_name, "
+                                    "first_name, birth_date, district); optional: email, phone, address, external_id. "
+                                    "Dates as JJ/MM/AAAA or AAAA-MM-JJ; separated by semicolons or commas; UTF-8 or "
+                                    "Windows-1252 (as Excel saves it)."))
 
 
 class IssueForm(FlaskForm):

@@ -10,8 +10,10 @@ from pathlib import Path
 from typing import Any
 
 from flask import current_app
+from flask_babel import gettext as _
 
 from pb.db import db
+from pb.errors import PbError
 from pb.jobs import job, report_progress
 from pb.web.csv import FrenchWriter
 
@@ -30,6 +32,17 @@ def _actor(session: Any, user_id: int | None) -> Any:
     from pb.authz import SYSTEM
 
     return session.get(User, user_id) if user_id else SYSTEM
+
+
+def _failed(task_id: int, error: Exception) -> None:
+    """A refusal is shown in its words; anything else is logged, and staff read a sentence, not
+    a Python exception."""
+    if isinstance(error, PbError):
+        message = error.text()
+    else:
+        current_app.logger.exception("voting task %s failed", task_id)
+        message = _("an unexpected error stopped the task (details are in the server's log).")
+    report_progress(task_id, 0, status="failed", report={"error": message})
 
 
 @job
@@ -54,9 +67,8 @@ def import_register_job(task_id: int, edition_id: int, upload: str, user_id: int
             result = import_register(session, _actor(session, user_id), edition, stream, report=report,
                                      progress=progress)
         report_progress(task_id, result.lines, total, status="done", report={**result.as_dict(), "file": report_name})
-    except Exception as error:  # noqa: BLE001 - the page shows the failure
-        message = error.text() if hasattr(error, "text") else str(error)
-        report_progress(task_id, 0, status="failed", report={"error": message})
+    except Exception as error:  # noqa: BLE001 - the page shows the failure, in words
+        _failed(task_id, error)
     finally:
         path.unlink(missing_ok=True)
 
@@ -83,9 +95,9 @@ def issue_tokens_job(task_id: int, edition_id: int, with_codes: bool, user_id: i
                     report_progress(task_id, done, total)
         (files_dir() / name).chmod(0o600)
         report_progress(task_id, done, total, status="done", report={"issued": done, "file": name})
-    except Exception as error:  # noqa: BLE001
+    except Exception as error:  # noqa: BLE001 - the page shows the failure, in words
         (files_dir() / name).unlink(missing_ok=True)
-        report_progress(task_id, 0, status="failed", report={"error": str(error)})
+        _failed(task_id, error)
 
 
 @job
@@ -103,5 +115,5 @@ def email_tokens_job(task_id: int, edition_id: int, user_id: int | None) -> None
 
             sent = email_tokens(session, _actor(session, user_id), edition, progress=progress)
         report_progress(task_id, sent, sent, status="done", report={"emailed": sent})
-    except Exception as error:  # noqa: BLE001
-        report_progress(task_id, 0, status="failed", report={"error": str(error)})
+    except Exception as error:  # noqa: BLE001 - the page shows the failure, in words
+        _failed(task_id, error)

@@ -1,13 +1,15 @@
-"""Formats shown to people: money (stored in cents), percentages."""
+"""Formats shown to people: money (stored in cents), percentages, dates and times in the
+territory's local time (never UTC, never ISO)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from decimal import Decimal
 
 from babel import Locale
 from babel.numbers import format_currency, format_percent
-from flask_babel import get_locale
+from flask_babel import format_date, format_datetime, get_locale, gettext as _
 
 
 def _locale() -> str:
@@ -15,6 +17,29 @@ def _locale() -> str:
         return str(get_locale() or "fr")
     except RuntimeError:  # outside a request
         return "fr"
+
+
+def day(value: dt.date | dt.datetime | None) -> str:
+    """'23 février 2027': a date, or the local day of a moment."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return format_datetime(value, "d MMMM y")
+    return format_date(value, "d MMMM y")
+
+
+def moment(value: dt.datetime | None) -> str:
+    """'23 février 2027 à 10:00', in the territory's local time."""
+    if value is None:
+        return ""
+    return format_datetime(value, _("d MMMM y 'at' HH:mm"))
+
+
+def one(n: int | None) -> bool:
+    """Whether a count takes the singular: 0 and 1 in French (« 0 projet financé »), 1 in English.
+    Templates choose between two whole sentences with it, never a "(s)"."""
+    n = n or 0
+    return n <= 1 if _locale().startswith("fr") else n == 1
 
 
 def money(cents: int | None, *, exact: bool = False) -> str:

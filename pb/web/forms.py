@@ -12,13 +12,18 @@ from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.fields.choices import SelectChoice
 
+from pb.db import db
 from pb.errors import PbError, ValidationFailed
 from pb.web.format import money, parse_money
 
 
 def show_error(form: FlaskForm | None, error: PbError) -> None:
-    """Puts a domain error where the person will read it: on the field it names, or at the top."""
+    """Puts a domain error where the person will read it: on the field it names, or at the top.
+    What the refused call wrote is rolled back at once (the page then shows what is stored, and
+    the request commits nothing of it), unless the refusal is itself a record."""
     g.pb_error_status = error.status
+    if not error.recorded:
+        db.session.rollback()
     field_name = getattr(error, "field", None) if isinstance(error, ValidationFailed) else None
     if form is not None and field_name and field_name in form._fields:
         form._fields[field_name].errors = list(form._fields[field_name].errors or []) + [error.text()]

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import pytest
+
 from pb.authz import SYSTEM
 from pb.editions import services
 from pb.editions.models import District, Edition, Phase
@@ -70,19 +72,59 @@ def test_frozen_rules_are_disabled_in_the_form_and_refused(client, make, auth, s
     assert session.get(Edition, edition.id).comments_during_vote is True
 
 
-def test_phase_change_needs_confirmation_to_open_the_vote(client, make, auth, session) -> None:
+def _admin_on(make, auth, session, phase: Phase | None = None):
+    """An administrator logged in, and an edition (moved to `phase`)."""
     admin = make.admin()
     edition = make.edition()
+    if phase is not None:
+        services.set_phase(session, SYSTEM, edition, phase)
     session.commit()
     auth.login(admin)
+    return edition
+
+
+def test_phase_change_needs_confirmation_to_open_the_vote(client, make, auth, session) -> None:
+    edition = _admin_on(make, auth, session)
     response = client.post(f"/admin/editions/{edition.id}/phase", data={"phase": "vote"})
-    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and "Ce qui va se passer" in page and "gèlent" in page
+    assert 'name="confirm" value="yes"' in page
     session.expire_all()
     assert session.get(Edition, edition.id).phase is Phase.DRAFT
-    response = client.post(f"/admin/editions/{edition.id}/phase", data={"phase": "vote", "confirm": "y"})
+    response = client.post(f"/admin/editions/{edition.id}/phase", data={"phase": "vote", "confirm": "yes"})
     assert response.status_code == 302
     session.expire_all()
     assert session.get(Edition, edition.id).phase is Phase.VOTE
+
+
+@pytest.mark.parametrize("current, target, words", [
+    (Phase.REVIEW, Phase.SUBMISSION, ["revient de « Étude technique » à « Dépôt des idées »"]),
+    (Phase.VOTE, Phase.RESULTS, ["Le vote se termine", "ne pourra jamais être rouvert"]),
+    (Phase.SUBMISSION, Phase.VOTE, ["sont sautées : Étude technique", "gèlent"]),
+])
+def test_irreversible_phase_changes_say_what_will_happen_first(client, make, auth, session, current, target,
+                                                              words) -> None:
+    edition = _admin_on(make, auth, session, current)
+    page = client.post(f"/admin/editions/{edition.id}/phase", data={"phase": target.value}).get_data(as_text=True)
+    assert all(w in page for w in words), page
+    session.expire_all()
+    assert session.get(Edition, edition.id).phase is current
+
+
+def test_an_ordinary_step_forward_needs_no_confirmation(client, make, auth, session) -> None:
+    edition = _admin_on(make, auth, session)
+    assert client.post(f"/admin/editions/{edition.id}/phase", data={"phase": "submission"}).status_code == 302
+
+
+@pytest.mark.parametrize("current", [Phase.SUBMISSION, Phase.REVIEW, Phase.VOTE])
+def test_the_phase_form_never_preselects_a_step_back(client, make, auth, session, current) -> None:
+    import re
+
+    edition = _admin_on(make, auth, session, current)
+    page = client.get(f"/admin/editions/{edition.id}/phase").get_data(as_text=True)
+    options = re.findall(r'<option (selected )?value="(\w+)"|<option value="(\w+)" (selected)', page)
+    selected = [o[1] or o[2] for o in options if o[0] or o[3]]
+    assert selected == [list(Phase)[current.rank + 1].value]
 
 
 def test_draft_editions_are_hidden_from_the_public(client, make, session) -> None:

@@ -23,8 +23,8 @@ from ..conftest import PASSWORD
 pytestmark = pytest.mark.browser
 
 
-def _login(browser: Any, live_server: str, user: Any) -> Any:
-    context = browser.new_context(base_url=live_server, locale="fr-FR")
+def _login(browser: Any, live_server: str, user: Any, screen: dict[str, Any]) -> Any:
+    context = browser.new_context(base_url=live_server, locale="fr-FR", **screen)
     page = context.new_page()
     page.set_default_timeout(10_000)
     page.goto("/account/login")
@@ -41,7 +41,7 @@ def _fresh(session: Any) -> None:
     session.expire_all()
 
 
-def test_the_citizen_cycle_in_a_browser(session, make, browser, live_server, page) -> None:
+def test_the_citizen_cycle_in_a_browser(session, make, browser, live_server, page, screen) -> None:
     edition = make.edition(slug="bp-navigateur", comments_before_review=True, comments_during_review=True,
                            public_meeting_required=False)
     editions.set_phase(session, SYSTEM, edition, Phase.SUBMISSION)
@@ -61,7 +61,7 @@ def test_the_citizen_cycle_in_a_browser(session, make, browser, live_server, pag
     page.get_by_role("link", name="Idées").click()
     page.get_by_role("link", name="Déposer une idée").click()
     assert "/account/login" in page.url  # the form asks to log in first
-    alice_page = _login(browser, live_server, alice)
+    alice_page = _login(browser, live_server, alice, screen)
     alice_page.goto(f"/editions/{edition.slug}/ideas/new")
     alice_page.fill("#title", "Des arbres fruitiers au square Jean Macé")
     alice_page.fill("#description", "Planter dix pommiers et poiriers en libre cueillette pour les habitants.")
@@ -75,7 +75,7 @@ def test_the_citizen_cycle_in_a_browser(session, make, browser, live_server, pag
     assert idea.status is IdeaStatus.SUBMITTED and idea.estimated_cost_cents == 25_000_00
 
     # 2. Bob comments (rudely); Alice reports the comment.
-    bob_page = _login(browser, live_server, bob)
+    bob_page = _login(browser, live_server, bob, screen)
     bob_page.goto(f"/editions/{edition.slug}/ideas/{idea.id}")
     bob_page.fill("#body", "Idée stupide, comme celle qui la propose.")
     bob_page.get_by_role("button", name="Publier le commentaire").click()
@@ -87,7 +87,7 @@ def test_the_citizen_cycle_in_a_browser(session, make, browser, live_server, pag
     assert "les modérateurs vont l’examiner" in alice_page.locator(".flashes").inner_text()
 
     # 3. The moderator hides the comment from the queue, with a reason.
-    moderator_page = _login(browser, live_server, moderator)
+    moderator_page = _login(browser, live_server, moderator, screen)
     moderator_page.goto("/admin/")
     moderator_page.get_by_role("link", name="Modération").click()
     moderator_page.locator("table.moderation").get_by_role("link", name="Masquer").click()
@@ -104,7 +104,7 @@ def test_the_citizen_cycle_in_a_browser(session, make, browser, live_server, pag
     editions.set_phase(session, SYSTEM, edition, Phase.REVIEW)
     review.assign(session, admin, edition, [idea.id], reviewer_id=reviewer.id)
     session.commit()
-    reviewer_page = _login(browser, live_server, reviewer)
+    reviewer_page = _login(browser, live_server, reviewer, screen)
     reviewer_page.goto("/admin/")
     reviewer_page.get_by_role("link", name="Étude technique").click()
     reviewer_page.get_by_role("link", name="Des arbres fruitiers au square Jean Macé").click()
@@ -120,7 +120,7 @@ def test_the_citizen_cycle_in_a_browser(session, make, browser, live_server, pag
     assert idea.status is IdeaStatus.FEASIBLE and idea.project.cost_cents == 28_000_00
 
     # 5. The council secretary records a session, the project discussed, and the council's opinion.
-    secretary_page = _login(browser, live_server, secretary)
+    secretary_page = _login(browser, live_server, secretary, screen)
     secretary_page.goto(f"/admin/councils/{council.id}")
     secretary_page.get_by_role("link", name="Enregistrer une séance").click()
     secretary_page.fill("#starts_at", "2027-03-10T18:30")
@@ -138,7 +138,7 @@ def test_the_citizen_cycle_in_a_browser(session, make, browser, live_server, pag
     assert "est enregistré" in secretary_page.locator(".flashes").inner_text()
 
     # 6. The administrator builds the ballot; the project page shows it on the ballot with the opinion.
-    admin_page = _login(browser, live_server, admin)
+    admin_page = _login(browser, live_server, admin, screen)
     admin_page.goto(f"/admin/editions/{edition.id}/ballot")
     admin_page.check("#confirm")
     admin_page.get_by_role("button", name="Constituer le bulletin").click()

@@ -104,3 +104,46 @@ def test_a_resident_cannot_count(client, auth, make, session, closed) -> None:
     session.commit()
     auth.login(resident)
     assert client.post(f"/admin/editions/{edition.id}/results").status_code == 403
+
+
+def test_the_results_page_says_what_was_decided_first(client, session, make, closed) -> None:
+    from pb.results.models import TallyRun
+
+    edition, p = closed
+    other = make.edition(slug="bp-other")  # another edition's count comes first in the table
+    session.add(TallyRun(edition_id=other.id, rule="greedy", tie_break="lexicographic", inputs_hash="x" * 64))
+    from pb.voting.models import Participation, Scope
+
+    for i, district in enumerate([edition.districts[0]] * 11 + [edition.districts[1]] * 5):  # the sign-ins
+        session.add(Participation(edition_id=edition.id, scope=Scope.DISTRICT, district_id=district.id,
+                                  voter_key=f"k{i}", channel="online"))
+    session.flush()
+    _publish(session, edition)
+    page = client.get(f"/editions/{edition.slug}/results").get_data(as_text=True)
+    short = page.index("En bref")
+    assert short < page.index("Bancs") < min(page.index("SHA-256"), page.index("pb tally"))
+    assert "3 projets sur les 5 soumis au vote sont financés" in page
+    assert "16 personnes ont voté, un bulletin chacune." in page
+    assert "11 personnes ont voté pour ce périmètre, un bulletin chacune" in page
+    assert "`" not in page
+    # Funded or not is said in words and drawn with a pattern, not by colour alone.
+    assert page.count("· financé<") == 3 and page.count("· non financé<") == 2 and page.count('fill="url(#hatch-') == 2
+    admin = make.admin()
+    session.commit()
+    from tests.conftest import Auth
+
+    Auth(client).login(admin)
+    manage = client.get(f"/admin/editions/{edition.id}/results").get_data(as_text=True)
+    assert "/results/2\">Dépouillement n° 1<" in manage  # the edition's first count, though the second in the table
+
+
+def test_publishing_says_what_will_happen_first(client, auth, make, session, closed) -> None:
+    edition, _p = closed
+    run = services.run_tally(session, SYSTEM, edition)
+    admin = make.admin()
+    session.commit()
+    auth.login(admin)
+    page = client.get(f"/admin/editions/{edition.id}/results/{run.id}").get_data(as_text=True)
+    assert "Ce qui va se passer" in page and "projets lauréats : 3 ; projets non retenus : 2" in page
+    assert "reçoivent le résultat par e-mail" in page
+    assert services.published_run(session, edition) is None

@@ -50,7 +50,7 @@ def test_import_accepts_rejects_and_reports_each_line(session, make) -> None:
         "last_name;first_name;birth_date;district;email;address",
         "Martin;Léa;1990-05-01;q1;lea@ville.example;1 rue Ampère",  # 2 accepted
         "MARTIN;lea;1990-05-01;Quartier 2;;",  # 3 duplicate (another spelling, even another district)
-        "Durand;Paul;01/02/1990;q1;;",  # 4 bad date
+        "Durand;Paul;31/02/1990;q1;;",  # 4 bad date
         "Petit;Zoé;2024-01-01;q1;;",  # 5 too young
         "Roux;Ali;1970-03-03;nowhere;;",  # 6 unknown district
         "Blanc;;1970-03-03;q2;;",  # 7 missing field
@@ -91,7 +91,7 @@ def test_missing_columns_are_refused_by_name(session, make) -> None:
 
     edition = make.edition()
     with pytest.raises(ValidationFailed) as refused:
-        import_text(session, SYSTEM, edition, "nom,prenom,birth_date\nA,B,1990-01-01\n")
+        import_text(session, SYSTEM, edition, "surname,given_name,birth_date\nA,B,1990-01-01\n")
     assert "last_name" in refused.value.text() and "district" in refused.value.text()
 
 

@@ -84,7 +84,7 @@ def test_staff_import_with_progress_report_and_tokens(en_client, session, make, 
     task_page = client.get(upload.headers["Location"])
     text = task_page.get_data(as_text=True)
     assert "Accepted" in text, re.findall(r"<main.*</main>", text, re.S)
-    assert "Accepted: 1" in text and "Rejected: 2" in text and "duplicate" in text
+    assert "Accepted: 1" in text and "Rejected: 2" in text and "same person is already on the register" in text
     report = client.get(upload.headers["Location"] + "/file")
     assert report.status_code == 200 and report.data.startswith("\ufeffligne;statut;ref_votant;motif".encode())
     issue = client.post(base + "/tokens", data={"with_codes": "y"})

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from pb.db import utcnow
 from pb.editions.models import Edition, Phase, ResidenceRule
 from pb.errors import PbError
+from pb.web.format import day as day_words
 
 log = logging.getLogger("pb.voting")
 
@@ -70,7 +71,7 @@ def ineligibility_at(cutoff: dt.date, min_age: int, day: dt.date, residence_rule
     if birth_date is None:
         return _("the register has no date of birth for you.")
     if birth_date > cutoff:
-        return _("the minimum age is %(age)s on %(date)s.", age=min_age, date=day.isoformat())
+        return _("the minimum age is %(age)s on %(date)s.", age=min_age, date=day_words(day))
     if residence_rule == ResidenceRule.RESIDENCE and district_id is None:
         return _("the register gives no district of residence for you.")
     return None

@@ -9,7 +9,6 @@ reason."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 from collections import Counter
@@ -23,9 +22,10 @@ from sqlalchemy.orm import Session
 
 from pb import audit
 from pb.authz import require
+from pb.csvimport import CsvRows, open_text, parse_date
 from pb.db import utcnow
 from pb.editions.models import Edition, Phase, ResidenceRule
-from pb.errors import PbError, ValidationFailed
+from pb.errors import PbError
 from pb.voting import identity
 from pb.voting.models import Voter, VoterSource
 from pb.voting.services.common import birth_cutoff, settings, vote_date
@@ -33,12 +33,19 @@ from pb.web.csv import FrenchWriter, in_french
 
 REQUIRED_COLUMNS = ("last_name", "first_name", "birth_date", "district")
 OPTIONAL_COLUMNS = ("email", "phone", "address", "external_id")
+# The French names a city's own file may use (matched without case, accents or spaces).
+COLUMN_ALIASES = {"nom": "last_name", "nom_de_famille": "last_name", "prenom": "first_name",
+                  "prenoms": "first_name", "date_de_naissance": "birth_date", "date_naissance": "birth_date",
+                  "naissance": "birth_date", "quartier": "district", "secteur": "district", "courriel": "email",
+                  "e_mail": "email", "mail": "email", "telephone": "phone", "tel": "phone", "adresse": "address",
+                  "identifiant": "external_id", "numero_electeur": "external_id"}
+MAX_EXAMPLES = 20  # rejected lines shown on the report page (all are in the report file)
 BATCH_SIZE = 2000
 
 # Reasons a row is rejected: stable codes (the report file) and words (the report page).
 REASONS = {
     "missing_field": _l("a required field is empty"),
-    "bad_date": _l("the date of birth is not a valid YYYY-MM-DD date"),
+    "bad_date": _l("the date of birth is not a date (JJ/MM/AAAA or AAAA-MM-JJ)"),
     "too_young": _l("under the minimum age on the vote date"),
     "unknown_district": _l("unknown district"),
     "citywide_district": _l("the city-wide scope is not a district of residence"),
@@ -57,18 +64,32 @@ class ImportReport:
     reasons: Counter[str] = field(default_factory=Counter)
     emails_ignored: int = 0
     near_duplicates: list[list[str]] = field(default_factory=list)
+    examples: list[tuple[int, str, str]] = field(default_factory=list)  # (line, column, reason)
+
+    def reject(self, line: int, reason: str, writer: Any) -> None:
+        self.rejected += 1
+        self.reasons[reason] += 1
+        if len(self.examples) < MAX_EXAMPLES:
+            self.examples.append((line, REASON_COLUMNS.get(reason, ""), reason))
+        if writer:
+            writer.writerow([line, "rejected", "", reason, REASON_COLUMNS.get(reason, "")])
 
     def as_dict(self) -> dict[str, Any]:
         return {"lines": self.lines, "accepted": self.accepted, "rejected": self.rejected,
                 "reasons": dict(self.reasons), "emails_ignored": self.emails_ignored,
-                "near_duplicates": self.near_duplicates}
+                "near_duplicates": self.near_duplicates,
+                "examples": [list(e) for e in self.examples]}
+
+
+REASON_COLUMNS = {"bad_date": "birth_date", "too_young": "birth_date", "unknown_district": "district",
+                  "citywide_district": "district"}
 
 
 def reason_text(code: str) -> str:
     return str(REASONS.get(code, code))
 
 
-REPORT_COLUMNS = ["ligne", "statut", "ref_votant", "motif"]
+REPORT_COLUMNS = ["ligne", "statut", "ref_votant", "motif", "colonne"]
 REPORT_STATUS = {"accepted": _l("imported"), "rejected": _l("rejected")}
 
 
@@ -79,8 +100,9 @@ class _Report:
         self.writer = FrenchWriter(stream, REPORT_COLUMNS)
 
     def writerow(self, row: list[Any]) -> None:
-        number, status, ref, reason = row
-        self.writer.writerow([number, in_french(REPORT_STATUS[status]), ref, in_french(reason_text(reason)) if reason else ""])
+        number, status, ref, reason, *column = row
+        self.writer.writerow([number, in_french(REPORT_STATUS[status]), ref, in_french(reason_text(reason)) if reason else "",
+                              column[0] if column else ""])
 
 
 def count_lines(path: Path) -> int:
@@ -93,19 +115,12 @@ def count_lines(path: Path) -> int:
 
 
 def open_register(path: Path) -> TextIO:
-    return path.open("r", encoding="utf-8-sig", newline="")
+    return open_text(path)
 
 
-def _reader(stream: TextIO) -> csv.DictReader[str]:
-    first = stream.readline()
-    delimiter = ";" if first.count(";") > first.count(",") else ","
-    header = next(csv.reader([first], delimiter=delimiter), [])
-    header = [h.strip().lower().lstrip("\ufeff") for h in header]
-    missing = [c for c in REQUIRED_COLUMNS if c not in header]
-    if missing:
-        raise ValidationFailed(_l("The file has no column %(columns)s (the first line must name the columns)."),
-                               field="file", columns=", ".join(missing))
-    return csv.DictReader(stream, fieldnames=header, delimiter=delimiter)
+def _reader(stream: TextIO) -> CsvRows:
+    return CsvRows(stream, columns=REQUIRED_COLUMNS + OPTIONAL_COLUMNS, required=REQUIRED_COLUMNS,
+                   aliases=COLUMN_ALIASES)
 
 
 def _district_index(edition: Edition) -> dict[str, tuple[int, bool]]:
@@ -138,7 +153,7 @@ def check_row(edition: Edition, row: dict[str, Any], districts: dict[str, tuple[
     if max(len(last), len(first), len(external), len(get("address"))) > 200:
         return None, "too_long", False
     try:
-        birth_date = dt.date.fromisoformat(born)
+        birth_date = parse_date(born)
     except ValueError:
         return None, "bad_date", False
     if birth_date.year < 1890 or birth_date > cutoff.replace(year=cutoff.year + edition.min_voter_age):
@@ -174,8 +189,10 @@ def check_row(edition: Edition, row: dict[str, Any], districts: dict[str, tuple[
 def import_register(session: Session, actor: Any, edition: Edition, stream: TextIO, *, report: TextIO | None = None,
                     progress: Callable[[int], None] | None = None, batch_size: int = BATCH_SIZE) -> ImportReport:
     """Import a register file into the edition. Columns: last_name, first_name, birth_date
-    (YYYY-MM-DD), district (code or name); optional email, phone, address (read, never stored),
-    external_id (a second key: one identifier is one person). Comma or semicolon separated, UTF-8."""
+    (JJ/MM/AAAA or AAAA-MM-JJ), district (code or name); optional email, phone, address (read,
+    never stored), external_id (a second key: one identifier is one person); or their French names
+    (nom, prénom, date de naissance, quartier...). Read by pb.csvimport: `;` or `,`, UTF-8 or
+    Windows-1252."""
     require(actor, "voting.manage", edition)
     reader = _reader(stream)
     result = ImportReport()
@@ -191,14 +208,11 @@ def import_register(session: Session, actor: Any, edition: Edition, stream: Text
         if progress is not None:
             progress(result.lines)
 
-    for number, row in enumerate(reader, start=2):
+    for number, row in reader:
         result.lines += 1
         values, reason, email_ignored = check_row(edition, row, districts, cutoff, pepper)
         if values is None:
-            result.rejected += 1
-            result.reasons[reason or "?"] += 1
-            if writer:
-                writer.writerow([number, "rejected", "", reason])
+            result.reject(number, reason or "?", writer)
             continue
         batch.append((number, values, email_ignored))
         if len(batch) >= batch_size:
@@ -278,10 +292,7 @@ def _insert_batch(session: Session, batch: list[tuple[int, dict[str, Any], bool]
                 writer.writerow([number, "accepted", ref, "email_ignored" if ignored else ""])
         else:
             reason = "duplicate_external_id" if values and values["external_key"] in known_external else "duplicate"
-            result.rejected += 1
-            result.reasons[reason] += 1
-            if writer:
-                writer.writerow([number, "rejected", "", reason])
+            result.reject(number, reason, writer)
 
 
 def _attach_external_ids(session: Session, rows: list[dict[str, Any]]) -> None:

@@ -30,6 +30,7 @@ from pb.mail import queue_email
 from pb.voting import errors, identity
 from pb.voting.models import Participation, Voter, VotingToken
 from pb.voting.services.common import birth_cutoff, settings, vote_window
+from pb.web.format import moment
 from pb.web.urls import external_url
 
 # Defence in depth: whatever the calendar says, a signature older than this is refused.
@@ -240,7 +241,7 @@ def send_token_email(session: Session, edition: Edition, voter_email: str, token
             "It works once. Do not share it: whoever opens it can vote in your place.%(until)s\n\n"
             "If you did not expect this message, ignore it.",
             edition=edition.name, link=vote_url(token),
-            until=(" " + _("The vote closes on %(date)s.", date=end.strftime("%Y-%m-%d %H:%M UTC"))) if end else "",
+            until=(" " + _("The vote closes on %(date)s.", date=moment(end))) if end else "",
         )
     queue_email(session, voter_email, subject, body)
 
