@@ -21,7 +21,7 @@ from pb.accounts.services import set_blocked
 from pb.authz import can, require
 from pb.db import utcnow
 from pb.editions.models import Edition
-from pb.errors import PbError, ValidationFailed
+from pb.errors import NotFoundError, PbError, ValidationFailed
 from pb.ideas.models import Comment, Flag, FlagResolution, Idea
 from pb.ideas.services import QUIET
 from pb.ideas.text import clean
@@ -54,6 +54,27 @@ class QueueItem:
             return self.target.author
         holder = self.target.holder
         return holder.user if holder is not None else None
+
+
+KINDS: dict[str, type[Idea] | type[Comment]] = {"idea": Idea, "comment": Comment}
+
+
+def get_target(session: Session, actor: Any, kind: str, target_id: int) -> Idea | Comment:
+    """The idea or comment a moderator acts on ("idea" or "comment" in the address)."""
+    model = KINDS.get(kind)
+    target = session.get(model, target_id) if model is not None else None
+    if target is None:
+        raise NotFoundError()
+    require(actor, "moderation.act", target)
+    return target
+
+
+def author_account(target: Idea | Comment) -> User:
+    """The account behind a content (a paper idea's holder may have none)."""
+    user = target.author if isinstance(target, Comment) else (target.holder.user if target.holder is not None else None)
+    if user is None:
+        raise NotFoundError()
+    return user
 
 
 def queue(session: Session, actor: Any, edition: Edition) -> list[QueueItem]:

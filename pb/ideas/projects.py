@@ -10,6 +10,8 @@ from typing import Any, Iterable
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, joinedload
 
+from flask_babel import lazy_gettext as _l
+
 from pb.editions.models import Edition
 from pb.ideas.models import THEMES, Comment, Idea, IdeaStatus
 from pb.ideas.text import clean
@@ -17,6 +19,7 @@ from pb.projects.models import Project, ProjectStatus
 
 # Projects shown to the public: every status but those withdrawn from the competition.
 PUBLIC_PROJECT_STATUSES = tuple(s for s in ProjectStatus if s is not ProjectStatus.WITHDRAWN)
+SORTS = {"number": _l("Number"), "cost": _l("Cost"), "title": _l("Title")}
 
 
 def list_projects(session: Session, edition: Edition, *, district_id: int | None = None, theme: str = "",
@@ -69,3 +72,11 @@ def project_extras(session: Session, project_ids: Iterable[int]) -> dict[int, Pr
                                            .group_by(CouncilOpinion.project_id, CouncilOpinion.opinion)):
         extras[pid].opinions[str(opinion)] = n
     return extras
+
+
+def council_record(session: Session, project_id: int) -> dict[str, Any]:
+    """What the project and idea pages show of the councils: sessions that examined the project
+    and its holders' attendance at public meetings."""
+    from pb.councils.services import project_attendance, project_councils
+
+    return {"councils": project_councils(session, project_id), "attendance": project_attendance(session, project_id)}

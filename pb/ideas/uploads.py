@@ -17,7 +17,8 @@ from sqlalchemy.orm import Session
 from pb import audit
 from pb.authz import require
 from pb.db import utcnow
-from pb.errors import PbError, ValidationFailed
+from pb.authz import can
+from pb.errors import NotFoundError, PbError, ValidationFailed
 from pb.ideas import rules
 from pb.ideas.models import Attachment, Idea
 from pb.ideas.services import IdeaLocked, check_submission_open
@@ -66,6 +67,25 @@ def upload_folder() -> Path:
 def stored_path(attachment: Attachment) -> Path:
     # stored_name is ours (hex), never a client string: no path traversal possible.
     return upload_folder() / attachment.stored_name
+
+
+def get_attachment(session: Session, idea: Idea, attachment_id: int) -> Attachment:
+    """A file still attached to this idea, or not found."""
+    attachment = session.get(Attachment, attachment_id)
+    if attachment is None or attachment.idea_id != idea.id or attachment.removed_at is not None:
+        raise NotFoundError()
+    return attachment
+
+
+def served_file(session: Session, viewer: Any, idea: Idea, attachment_id: int) -> tuple[Attachment, Path]:
+    """The file a reader may download: not of an idea hidden from them, and still on disk."""
+    if idea.is_hidden and not can(viewer, "idea.see_hidden", idea):
+        raise NotFoundError()
+    attachment = get_attachment(session, idea, attachment_id)
+    path = stored_path(attachment)
+    if not path.is_file():
+        raise NotFoundError()
+    return attachment, path
 
 
 def add_attachment(session: Session, actor: Any, idea: Idea, stream: IO[bytes], label: str = "") -> Attachment:

@@ -102,3 +102,19 @@ def test_upload_through_the_form(session, cycle, make, upload_dir, client, auth)
         "Seules les images JPEG ou PNG" in response.get_data(as_text=True)
     session.expire_all()
     assert [a.label for a in idea.attachments] == ["Devis"]
+
+
+def test_a_refused_file_keeps_its_label(session, cycle, make, upload_dir, client, auth) -> None:
+    edition = cycle.edition()
+    alice = make.user()
+    idea = cycle.idea(edition, alice)
+    session.commit()
+    auth.login(alice)
+    url = f"/editions/{edition.slug}/ideas/{idea.id}/attachments"
+    response = client.post(url, data={"file": (io.BytesIO(b"#!/bin/sh"), "plan.png"), "label": "Plan du square"},
+                           content_type="multipart/form-data")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 415 and 'value="Plan du square"' in page and 'id="files"' in page
+    response = client.post(url, data={"label": "Sans fichier"}, content_type="multipart/form-data")
+    assert response.status_code == 422 and 'value="Sans fichier"' in response.get_data(as_text=True)
+    assert idea.attachments == []
