@@ -25,7 +25,9 @@ bp.add_app_template_filter(theme_label, "theme_label")
 
 PUBLIC_LINKS.extend([(_l("Ideas"), "ideas.index"), (_l("Projects"), "ideas.projects")])
 ADMIN_LINKS.extend([(_l("Moderation"), "ideas.moderation", "moderation.act"),
-                    (_l("Enter an idea received on paper"), "ideas.enter", "idea.enter")])
+                    (_l("Enter an idea received on paper"), "ideas.enter", "idea.enter"),
+                    (_l("Ideas as a spreadsheet (CSV)"), "ideas.export_ideas", "ideas.export"),
+                    (_l("Comments as a spreadsheet (CSV)"), "ideas.export_comments", "ideas.export")])
 
 # The routes register themselves on `bp` when their modules are imported.
 from pb.ideas.views import attachments, browse, comments, moderation, staff, submit  # noqa: E402

@@ -1,8 +1,8 @@
-"""Staff entry of ideas received on paper or at a meeting."""
+"""Staff pages: ideas received on paper or at a meeting; the ideas and comments as CSV files."""
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
+from flask import Response as FlaskResponse, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug import Response
@@ -10,7 +10,7 @@ from werkzeug import Response
 from pb.authz import guard
 from pb.db import db
 from pb.errors import PbError
-from pb.ideas import services
+from pb.ideas import exports, services
 from pb.ideas.forms import PaperIdeaForm
 from pb.ideas.views import bp
 from pb.web.forms import form_status, show_error
@@ -35,3 +35,22 @@ def enter(edition_id: int) -> str | Response | tuple[str, int]:
                     name=idea.holder.name if idea.holder else ""), "success")
             return redirect(url_for("ideas.enter", edition_id=edition.id))
     return render_template("ideas/enter.html", edition=edition, form=form), form_status(form)
+
+
+def _csv(text: str, name: str) -> FlaskResponse:
+    return FlaskResponse(text.encode("utf-8"), headers={"Content-Type": "text/csv; charset=utf-8",
+                                                        "Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@bp.get("/admin/editions/<int:edition_id>/ideas.csv")
+@guard("ideas.export")
+def export_ideas(edition_id: int) -> FlaskResponse:
+    edition = staff_edition(edition_id, "ideas.export")
+    return _csv(exports.ideas_csv(db.session, current_user, edition), f"idees-{edition.slug}.csv")
+
+
+@bp.get("/admin/editions/<int:edition_id>/comments.csv")
+@guard("ideas.export")
+def export_comments(edition_id: int) -> FlaskResponse:
+    edition = staff_edition(edition_id, "ideas.export")
+    return _csv(exports.comments_csv(db.session, current_user, edition), f"commentaires-{edition.slug}.csv")

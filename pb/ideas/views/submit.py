@@ -10,8 +10,8 @@ from werkzeug import Response
 from pb.authz import guard, require
 from pb.db import db
 from pb.errors import PbError
-from pb.ideas import rules, services
-from pb.ideas.forms import AttachmentForm, IdeaForm, WithdrawForm
+from pb.ideas import rules, services, uploads
+from pb.ideas.forms import AttachmentForm, IdeaForm, NewIdeaForm, WithdrawForm
 from pb.ideas.models import Idea, IdeaStatus
 from pb.ideas.views import bp
 from pb.web.forms import form_status, show_error
@@ -22,11 +22,12 @@ from pb.web.lookups import visible_edition
 @guard("authenticated")
 def new(slug: str) -> str | Response | tuple[str, int]:
     edition = visible_edition(slug)
-    form = IdeaForm(districts=edition.districts)
+    form = NewIdeaForm(districts=edition.districts)
     if form.validate_on_submit():
         try:
-            idea = services.create_idea(db.session, current_user, edition, submit=bool(form.submit_idea.data),
-                                        coauthor_emails=form.coauthor_emails(), **form.values())
+            idea = uploads.create_idea_with_files(db.session, current_user, edition, files=form.chosen_files(),
+                                                  submit=bool(form.submit_idea.data),
+                                                  coauthor_emails=form.coauthor_emails(), **form.values())
         except PbError as error:
             show_error(form, error)
         else:
