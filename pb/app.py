@@ -33,6 +33,7 @@ BLUEPRINTS = [
     "pb.voting.views",
     "pb.voting.admin",
     "pb.voting.api",
+    "pb.site.views",
 ]
 
 # WSGI middleware between the server and Flask, innermost first: a domain's own entry for a hot

@@ -36,6 +36,7 @@ POLICY_MODULES = [
     "pb.review.policies",
     "pb.councils.policies",
     "pb.voting.policies",
+    "pb.site.policies",
 ]
 
 

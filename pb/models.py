@@ -17,6 +17,7 @@ MODEL_MODULES = [
     "pb.review.models",
     "pb.councils.models",
     "pb.voting.models",
+    "pb.site.models",
     "pb.jobs",
 ]
 

@@ -20,6 +20,7 @@ KEEP_TEXT_TESTED = {
     "ideas.comment": "tests/ideas/test_views.py::test_a_refused_comment_keeps_what_was_typed",
     "ideas.project_comment": "tests/ideas/test_views.py::test_a_refused_project_comment_keeps_what_was_typed",
     "ideas.upload": "tests/ideas/test_uploads.py::test_a_refused_file_keeps_its_label",
+    "site.upload_logo": "tests/site/test_identity.py::test_the_logo_is_shown_with_its_alternative",
 }
 
 
