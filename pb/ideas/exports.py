@@ -84,6 +84,6 @@ def comments_csv(session: Session, actor: Any, edition: Edition) -> str:
                   _("Author"), _("Written on"), _("Phase"), _("Hidden by the moderators"), _("Text")]
         rows = [[c.id, c.idea_id or "", c.project.reference if c.project else "",
                  c.idea.title if c.idea else (c.project.title if c.project else ""), c.parent_id or "",
-                 c.author.display_name if c.author else _("Former account"), c.created_at, c.phase.label,
+                 c.author.display_name if c.author else _("Former participant"), c.created_at, c.phase.label,
                  c.is_hidden, "" if c.is_hidden else c.body] for c in comments]
     return _french_csv(header, rows)
