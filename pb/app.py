@@ -33,6 +33,7 @@ BLUEPRINTS = [
     "pb.voting.views",
     "pb.voting.admin",
     "pb.voting.api",
+    "pb.voting.letters_views",
     "pb.site.views",
 ]
 
