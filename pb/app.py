@@ -36,6 +36,8 @@ BLUEPRINTS = [
     "pb.ballotbox.views",
     "pb.ballotbox.api",
     "pb.barometer.views",
+    "pb.voting.letters_views",
+    "pb.site.views",
 ]
 
 # WSGI middleware between the server and Flask, innermost first, each with the boolean setting

@@ -39,6 +39,7 @@ POLICY_MODULES = [
     "pb.voting.policies",
     "pb.ballotbox.policies",
     "pb.barometer.policies",
+    "pb.site.policies",
 ]
 
 

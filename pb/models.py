@@ -19,6 +19,7 @@ MODEL_MODULES = [
     "pb.voting.models",
     "pb.ballotbox.models",
     "pb.barometer.models",
+    "pb.site.models",
     "pb.jobs",
 ]
 

@@ -43,6 +43,16 @@ class PasswordForm(FlaskForm):
     confirm = PasswordField(_l("New password again"), validators=[DataRequired(), EqualTo("password", _l("The two passwords differ."))])
 
 
+class EmailChangeForm(FlaskForm):
+    email = EmailField(_l("New e-mail address"), validators=[DataRequired(), Email(), Length(max=254)])
+    current = PasswordField(_l("Current password"), validators=[DataRequired()])
+
+
+class DeleteAccountForm(FlaskForm):
+    current = PasswordField(_l("Current password"), validators=[DataRequired()])
+    understood = BooleanField(_l("I understand that my account will be deleted for good"), validators=[DataRequired()])
+
+
 class GrantRoleForm(FlaskForm):
     email = EmailField(_l("E-mail address of the account"), validators=[DataRequired(), Email()])
     role = SelectField(_l("Role"), choices=options((r.value, ROLE_LABELS[r]) for r in STAFF_ROLES))

@@ -32,12 +32,6 @@ _DUMMY_HASH = _hasher.hash("pb-dummy-password-for-constant-time")
 MIN_PASSWORD_LENGTH = 10
 
 
-class EmailTaken(PbError):
-    code = "email_taken"
-    status = 409
-    message = _l("An account already uses this e-mail address.")
-
-
 class InvalidCredentials(PbError):
     recorded = True  # the failure counts towards the lock
     code = "invalid_credentials"
@@ -135,16 +129,32 @@ def _read_link_token(session: Session, token: str, purpose: str, max_hours: int)
 
 # -- registration ---------------------------------------------------------------------------------
 
-def register_user(session: Session, email: str, password: str, display_name: str, locale: str = "fr") -> User:
+def register_user(session: Session, email: str, password: str, display_name: str, locale: str = "fr") -> User | None:
+    """A new account, or None when the address already has one: its owner is then told by
+    e-mail, and the page answers the same either way (nobody learns who has an account)."""
     email = normalise_email(email)
     check_password_strength(password, email)
-    if find_user(session, email) is not None:
-        raise EmailTaken()
+    existing = find_user(session, email)
+    if existing is not None:
+        tell_address_taken(session, existing)
+        return None
     user = User(email=email, display_name=display_name.strip(), password_hash=hash_password(password), locale=locale)
     session.add(user)
     session.flush()
     send_confirmation(session, user)
     return user
+
+
+def tell_address_taken(session: Session, user: User) -> None:
+    """Someone asked for an account (or an address change) with an address that has one."""
+    link = external_url("accounts.forgot")
+    with force_locale(user.locale):
+        subject = _("An account already uses your address")
+        body = _("Hello %(name)s,\n\nSomeone (perhaps you) asked to create an account on the participatory budget with "
+                 "this address, which already has one. To log in, use it with your password; if you forgot it, "
+                 "choose a new one here:\n%(link)s\n\nIf it was not you, ignore this message: nothing has changed.",
+                 name=user.display_name, link=link)
+    queue_email(session, user.email, subject, body)
 
 
 def send_confirmation(session: Session, user: User) -> None:
@@ -250,10 +260,13 @@ def reset_password(session: Session, token: str, new_password: str) -> User:
     return user
 
 
-class WrongPassword(PbError):
+class WrongPassword(ValidationFailed):
     code = "wrong_password"
     status = 422
     message = _l("This is not your current password.")
+
+    def __init__(self) -> None:
+        super().__init__(self.message, field="current")  # the forms' "current password" field
 
 
 def change_password(session: Session, user: User, current: str, new_password: str) -> None:

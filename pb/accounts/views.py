@@ -8,9 +8,10 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from werkzeug import Response
 
-from pb.accounts import services
+from pb.accounts import rights, services
 from pb.accounts.forms import (
-    ConfirmForm, ForgotForm, GrantRoleForm, LoginForm, PasswordForm, ProfileForm, RegisterForm, ResetForm,
+    ConfirmForm, DeleteAccountForm, EmailChangeForm, ForgotForm, GrantRoleForm, LoginForm, PasswordForm, ProfileForm,
+    RegisterForm, ResetForm,
 )
 from pb.accounts.models import RoleAssignment
 from pb.authz import guard, public
@@ -136,8 +137,6 @@ def profile() -> str | Response | tuple[str, int]:
     if request.form.get("which") == "password" and password_form.validate_on_submit():
         try:
             services.change_password(db.session, current_user, password_form.current.data, password_form.password.data)
-        except services.WrongPassword as error:
-            password_form.current.errors = [error.text()]
         except PbError as error:
             show_error(password_form, error)
         else:
@@ -146,6 +145,59 @@ def profile() -> str | Response | tuple[str, int]:
             return redirect(url_for("accounts.profile"))
     status = 422 if request.method == "POST" else 200
     return render_template("accounts/profile.html", form=form, password_form=password_form), status
+
+
+# -- residents' rights: e-mail address, my data, deleting the account ---------------------------------
+
+@bp.route("/account/email", methods=["GET", "POST"])
+@guard("authenticated")
+def change_email() -> str | Response | tuple[str, int]:
+    form = EmailChangeForm()
+    if form.validate_on_submit():
+        try:
+            rights.request_email_change(db.session, current_user, form.email.data, form.current.data)
+        except PbError as error:
+            show_error(form, error)
+        else:
+            flash(_("We have sent a link to %(email)s: open it to use this address. Until then, your address does "
+                    "not change.", email=form.email.data.strip().lower()), "success")
+            return redirect(url_for("accounts.profile"))
+    return render_template("accounts/change_email.html", form=form), form_status(form)
+
+
+@bp.get("/account/email/<token>")
+@public
+def confirm_email_change(token: str) -> Response:
+    user = rights.confirm_email_change(db.session, token)
+    flash(_("Your e-mail address is now %(email)s.", email=user.email), "success")
+    return redirect(url_for("accounts.profile") if current_user.is_authenticated else url_for("accounts.login"))
+
+
+@bp.get("/account/my-data.json")
+@guard("authenticated")
+def my_data() -> Response:
+    import json
+
+    body = json.dumps(rights.my_data(db.session, current_user), ensure_ascii=False, indent=2)
+    return Response(body, mimetype="application/json",
+                    headers={"Content-Disposition": 'attachment; filename="mes-donnees-budget-participatif.json"'})
+
+
+@bp.route("/account/delete", methods=["GET", "POST"])
+@guard("authenticated")
+def delete_account() -> str | Response | tuple[str, int]:
+    form = DeleteAccountForm()
+    if form.validate_on_submit():
+        try:
+            rights.delete_account(db.session, current_user._get_current_object(), form.current.data)
+        except PbError as error:
+            show_error(form, error)
+        else:
+            logout_user()
+            session.clear()
+            flash(_("Your account is deleted. What you published stays, signed “Former participant”."), "success")
+            return redirect(url_for("web.home"))
+    return render_template("accounts/delete.html", form=form), form_status(form)
 
 
 # -- staff roles (administrators) ------------------------------------------------------------------

@@ -22,14 +22,13 @@ from pb.ballotbox.services import reconcile as reconciliation
 from pb.ballotbox.services import reports, signin
 from pb.ballotbox.services import stations as svc
 from pb.db import db
-from pb.editions.views import ADMIN_LINKS
 from pb.errors import PbError, ValidationFailed
 from pb.projects.models import Project
 from pb.web.forms import form_status, options, show_error
 from pb.web.lookups import staff_edition
 
 bp = Blueprint("ballotbox", __name__)
-ADMIN_LINKS.append((_l("Polling stations and reconciliation"), "ballotbox.stations", "ballotbox.manage"))
+EDITION_ADMIN_LINKS = [(_l("Polling stations and reconciliation"), "ballotbox.stations", "ballotbox.manage")]
 
 
 def _refused(form: Any, error: PbError) -> None:

@@ -22,7 +22,6 @@ from pb.barometer.indicators import CATALOGUE, HIGH_FROM, LOW_BELOW, REFERENCE_M
 from pb.barometer.models import Dataset
 from pb.db import db
 from pb.editions.models import Edition
-from pb.editions.views import ADMIN_LINKS, PUBLIC_LINKS
 from pb.errors import PbError
 from pb.web.csv import csv_response
 from pb.web.forms import form_status, show_error
@@ -227,6 +226,6 @@ def aggregate() -> str | tuple[str, int]:
                            catalogue=CATALOGUE), form_status(form)
 
 
-PUBLIC_LINKS.append((_l("Dashboard"), "barometer.show_dashboard", lambda edition: edition.phase.value != "draft"))
-PUBLIC_LINKS.append((_l("Open data"), "barometer.open_data"))
-ADMIN_LINKS.append((_l("Barometer and open data"), "barometer.manage", "barometer.manage"))
+EDITION_PAGE_LINKS = [(_l("Dashboard"), "barometer.show_dashboard", lambda edition: edition.phase.value != "draft"),
+                      (_l("Open data"), "barometer.open_data")]
+EDITION_ADMIN_LINKS = [(_l("Barometer and open data"), "barometer.manage", "barometer.manage")]

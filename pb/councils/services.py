@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from pb import audit
 from pb.authz import require
 from pb.db import utcnow
+from pb.editions.copying import copy_hook
 from pb.editions.models import District, Edition
 from pb.errors import NotFoundError, PbError, ValidationFailed
 from pb.councils.models import (
@@ -134,6 +135,17 @@ def save_council(session: Session, actor: Any, edition: Edition, council: Counci
                  before={**before, "members": before_members} if before else None,
                  after={**after, "members": [m for m, _r in wanted]})
     return council
+
+
+@copy_hook
+def copy_councils(session: Session, actor: Any, source: Edition, edition: Edition, districts: dict[int, int]) -> dict[str, int]:
+    """Last year's councils go on with their current members (not their sessions nor opinions)."""
+    councils = list_councils(session, source)
+    for council in councils:
+        members = "\n".join(f"{m.name}, {m.role}" if m.role else m.name for m in council.members if m.active)
+        save_council(session, actor, edition, name=council.name, description=council.description, members=members,
+                     district_id=districts.get(council.district_id) if council.district_id else None)
+    return {"councils": len(councils)}
 
 
 # -- sessions ---------------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 from werkzeug import Response
 
@@ -32,6 +32,9 @@ def edition_links(kind: str) -> list[tuple[Any, ...]]:
     EDITION_PAGE_LINKS: (label, endpoint taking slug=) or (label, endpoint, shown_if(edition) -> bool);
     EDITION_ADMIN_LINKS: (label, endpoint taking edition_id=, policy checked on the edition)."""
     return current_app.extensions["pb.edition_links"][kind]
+
+
+EDITION_ADMIN_LINKS = [(_l("Copy for next year"), "editions.copy", "edition.create")]
 
 
 
@@ -87,6 +90,32 @@ def create() -> str | Response | tuple[str, int]:
             return redirect(url_for("editions.manage", edition_id=edition.id))
     return render_template("editions/edit.html", form=form, edition=None), form_status(form)
 
+
+
+@bp.route("/admin/editions/<int:edition_id>/copy", methods=["GET", "POST"])
+@guard("edition.create")
+def copy(edition_id: int) -> str | Response | tuple[str, int]:
+    """A new edition from this one: rules, districts and envelopes, councils, checklist."""
+    from pb.editions.copying import copy_edition
+
+    source = staff_edition(edition_id, "edition.manage")
+    year = source.year + 1
+    form = EditionForm(data={"name": source.name.replace(str(source.year), str(year)), "year": year,
+                             "slug": source.slug.replace(str(source.year), str(year)),
+                             "description": source.description})
+    if form.validate_on_submit():
+        try:
+            edition, copied = copy_edition(db.session, current_user, source, name=form.name.data, slug=form.slug.data,
+                                           year=form.year.data, description=form.description.data or "")
+        except PbError as error:
+            show_error(form, error)
+        else:
+            flash(_("The edition is created from “%(source)s”: its rules, %(districts)s districts with their envelopes, "
+                    "%(councils)s councils and %(criteria)s review criteria. Set its calendar.", source=source.name,
+                    districts=copied.get("districts", 0), councils=copied.get("councils", 0),
+                    criteria=copied.get("checklist", 0)), "success")
+            return redirect(url_for("editions.manage", edition_id=edition.id))
+    return render_template("editions/copy.html", form=form, source=source), form_status(form)
 
 
 def _district_of(edition, district_id: int) -> District:  # type: ignore[no-untyped-def]

@@ -86,6 +86,13 @@ def add_comment(session: Session, actor: Any, *, body: str, idea: Idea | None = 
     return comment
 
 
+def get_comment(session: Session, edition: Edition, comment_id: int) -> Comment:
+    comment = session.get(Comment, comment_id)
+    if comment is None or comment.edition_id != edition.id:
+        raise NotFoundError()
+    return comment
+
+
 @dataclass
 class Thread:
     comment: Comment

@@ -4,7 +4,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField, FileRequired
+from flask_wtf.file import FileField, FileRequired, MultipleFileField
 from wtforms import DateField, FloatField, HiddenField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
@@ -47,6 +47,16 @@ class IdeaForm(FlaskForm):
 
     def coauthor_emails(self) -> list[str]:
         return [line.strip() for line in (self.coauthors.data or "").replace(",", "\n").split("\n") if line.strip()]
+
+
+class NewIdeaForm(IdeaForm):
+    """A resident's first submission: the idea and, on the same page, its images and documents."""
+
+    files = MultipleFileField(_l("Images (JPEG, PNG) or documents (PDF), optional"),
+                              description=_l("You can choose several files at once, and add others later."))
+
+    def chosen_files(self) -> list[Any]:
+        return [f.stream for f in (self.files.data or []) if getattr(f, "filename", "")]
 
 
 class PaperIdeaForm(IdeaForm):

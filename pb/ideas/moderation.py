@@ -21,7 +21,7 @@ from pb.accounts.services import set_blocked
 from pb.authz import can, require
 from pb.db import utcnow
 from pb.editions.models import Edition
-from pb.errors import PbError, ValidationFailed
+from pb.errors import NotFoundError, PbError, ValidationFailed
 from pb.ideas.models import Comment, Flag, FlagResolution, Idea
 from pb.ideas.services import QUIET
 from pb.ideas.text import clean
@@ -54,6 +54,27 @@ class QueueItem:
             return self.target.author
         holder = self.target.holder
         return holder.user if holder is not None else None
+
+
+KINDS: dict[str, type[Idea] | type[Comment]] = {"idea": Idea, "comment": Comment}
+
+
+def get_target(session: Session, actor: Any, kind: str, target_id: int) -> Idea | Comment:
+    """The idea or comment a moderator acts on ("idea" or "comment" in the address)."""
+    model = KINDS.get(kind)
+    target = session.get(model, target_id) if model is not None else None
+    if target is None:
+        raise NotFoundError()
+    require(actor, "moderation.act", target)
+    return target
+
+
+def author_account(target: Idea | Comment) -> User:
+    """The account behind a content (a paper idea's holder may have none)."""
+    user = target.author if isinstance(target, Comment) else (target.holder.user if target.holder is not None else None)
+    if user is None:
+        raise NotFoundError()
+    return user
 
 
 def queue(session: Session, actor: Any, edition: Edition) -> list[QueueItem]:
@@ -136,13 +157,26 @@ def hide(session: Session, actor: Any, target: Idea | Comment, reason: str) -> N
     if session.info.get(QUIET):
         return
     title = target.title if isinstance(target, Idea) else (target.body[:60] + ("…" if len(target.body) > 60 else ""))
+    contact, charter = _contact_and_charter(session)
     for email, locale in _recipients(target):
         with force_locale(locale):
             subject = _("Your contribution has been hidden by the moderators")
             body = _("Hello,\n\nYour contribution “%(title)s” has been hidden by the moderators of the participatory "
-                     "budget, for this reason:\n\n%(reason)s\n\nIt is not deleted. If you think this is a mistake, "
-                     "reply to this message.", title=title, reason=reason)
+                     "budget, for this reason:\n\n%(reason)s\n\nIt is not deleted. The participation charter says what "
+                     "is accepted: %(charter)s\n\nIf you think this is a mistake, write to the participatory budget "
+                     "team (not to the address this message comes from): %(contact)s", title=title, reason=reason,
+                     charter=charter, contact=contact)
         queue_email(session, email, subject, body)
+
+
+def _contact_and_charter(session: Session) -> tuple[str, str]:
+    """Where a resident writes to the team (its address, or the contact page) and the charter's address."""
+    from pb.site.services import get_settings
+    from pb.web.urls import external_url
+
+    settings = get_settings(session)
+    return (settings.contact_email or external_url("site.page", key="contact"),
+            external_url("site.page", key="charter"))
 
 
 def restore(session: Session, actor: Any, target: Idea | Comment) -> None:

@@ -72,3 +72,10 @@ def _flag(user: Any, obj: Any) -> bool:
 def _moderate(user: Any, obj: Any) -> bool:
     """Moderators (and administrators) of the content's district or edition."""
     return works_in(user, "moderator", obj)
+
+
+@policy("ideas.export")
+def _export(user: Any, obj: Any) -> bool:
+    """The ideas and comments as files, for the councils and services: moderators, council
+    secretaries (and administrators) of the edition."""
+    return works_in(user, "moderator", obj) or works_in(user, "council_secretary", obj)

@@ -10,6 +10,8 @@ from typing import Any, Iterable
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, joinedload
 
+from flask_babel import lazy_gettext as _l
+
 from pb.editions.models import Edition
 from pb.ideas.models import THEMES, Comment, Idea, IdeaStatus
 from pb.ideas.text import clean
@@ -17,6 +19,7 @@ from pb.projects.models import Project, ProjectStatus
 
 # Projects shown to the public: every status but those withdrawn from the competition.
 PUBLIC_PROJECT_STATUSES = tuple(s for s in ProjectStatus if s is not ProjectStatus.WITHDRAWN)
+SORTS = {"number": _l("Number"), "cost": _l("Cost"), "title": _l("Title")}
 
 
 def list_projects(session: Session, edition: Edition, *, district_id: int | None = None, theme: str = "",
@@ -62,3 +65,4 @@ def project_extras(session: Session, project_ids: Iterable[int]) -> dict[int, Pr
             .group_by(Idea.project_id)):
         extras[pid].ideas = n
     return extras
+

@@ -373,6 +373,16 @@ def my_ideas(session: Session, user: Any) -> list[Idea]:
         .order_by(Idea.created_at.desc())).unique())
 
 
+def author_actions(actor: Any, idea: Idea) -> dict[str, bool]:
+    """What the idea page offers this person: editing (while the status allows it) and
+    withdrawing (before the ballot freezes, when the rules table allows it in this phase)."""
+    may_edit = can(actor, "idea.edit", idea)
+    return {"can_edit": may_edit and idea.status in rules.EDITABLE,
+            "can_withdraw": (may_edit and not idea.edition.is_frozen
+                             and IdeaStatus.WITHDRAWN in rules.allowed_targets(idea.status, by=rules.AUTHOR,
+                                                                               phase=idea.edition.phase))}
+
+
 def ideas_of_project(session: Session, project_id: int) -> list[Idea]:
     return list(session.scalars(sa.select(Idea).where(Idea.project_id == project_id)
                                 .options(selectinload(Idea.authors)).order_by(Idea.id)))

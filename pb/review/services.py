@@ -19,6 +19,7 @@ from pb.accounts.models import Role, RoleAssignment, User
 from pb.authz import has_role, require, scope_of
 from pb.db import utcnow
 from pb.editions.models import District, Edition, Phase
+from pb.editions.copying import copy_hook
 from pb.editions.services import phase_hook
 from pb.errors import NotFoundError, PbError, ValidationFailed
 from pb.ideas import rules
@@ -101,6 +102,14 @@ def create_checklist(session: Session, edition: Edition, old: Phase, new: Phase)
     them before the review starts (and two first readers never race to create them)."""
     if new in (Phase.SUBMISSION, Phase.REVIEW):
         checklist(session, edition)
+
+
+@copy_hook
+def copy_checklist(session: Session, actor: Any, source: Edition, edition: Edition, districts: dict[int, int]) -> dict[str, int]:
+    """Last year's criteria, as adapted by the city."""
+    items = checklist(session, source)
+    save_checklist(session, actor, edition, [(i.label, i.help) for i in items])
+    return {"checklist": len(items)}
 
 
 def checklist_locked(session: Session, edition: Edition) -> bool:

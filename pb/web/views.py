@@ -20,7 +20,10 @@ bp = Blueprint("web", __name__)
 @public
 def home() -> str:
     editions = list_editions(db.session, current_user)
-    return render_template("home.html", territory=get_territory(db.session), editions=editions)
+    from pb.site.services import page
+
+    return render_template("home.html", territory=get_territory(db.session), editions=editions,
+                           home_text=page(db.session, "home"))
 
 
 def safe_next(target: str | None, default: str = "/") -> str:
@@ -56,8 +59,3 @@ def health() -> tuple[dict[str, str], int]:
     db.session.execute(sa.text("SELECT 1"))
     return {"status": "ok"}, 200
 
-
-@bp.get("/accessibility")
-@public
-def accessibility() -> str:
-    return render_template("accessibility.html")

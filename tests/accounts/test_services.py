@@ -4,9 +4,10 @@ import datetime as dt
 import re
 
 import pytest
+import sqlalchemy as sa
 
 from pb.accounts import services
-from pb.accounts.models import Role
+from pb.accounts.models import Role, User
 from pb.audit.models import AuditEntry
 from pb.authz import SYSTEM
 from pb.db import utcnow
@@ -37,10 +38,15 @@ def test_a_rolled_back_registration_sends_nothing(session, outbox) -> None:
     assert outbox == []
 
 
-def test_register_refuses_a_taken_address_and_a_short_password(session, make) -> None:
-    make.user("taken@ville.example")
-    with pytest.raises(services.EmailTaken):
-        services.register_user(session, "TAKEN@ville.example", PASSWORD, "X")
+def test_register_does_not_reveal_a_taken_address_and_refuses_a_short_password(session, make, outbox) -> None:
+    owner = make.user("taken@ville.example")
+    session.commit()
+    outbox.clear()
+    assert services.register_user(session, "TAKEN@ville.example", PASSWORD, "X") is None
+    session.commit()
+    assert session.scalar(sa.select(sa.func.count()).select_from(User)) == 1
+    assert [m["To"] for m in outbox] == [owner.email]  # the owner is told; the page says nothing more
+    assert "/account/forgot" in outbox[0].get_content()
     with pytest.raises(ValidationFailed) as info:
         services.register_user(session, "new@ville.example", "short", "X")
     assert info.value.field == "password"

@@ -118,8 +118,11 @@ def test_comments_closed_are_said_and_refused(session, cycle, make, client, auth
     base = f"/editions/{edition.slug}/ideas/{idea.id}"
     page = client.get(base).get_data(as_text=True)
     assert 'id="comment-form"' not in page and 'class="notice"' in page
-    response = client.post(f"{base}/comments", data={"body": "Je commente quand même"}, follow_redirects=True)
-    assert response.status_code == 200 and session.scalar(sa.select(sa.func.count()).select_from(Comment)) == 0
+    response = client.post(f"{base}/comments", data={"body": "Je commente quand même"})
+    assert response.status_code == 409 and session.scalar(sa.select(sa.func.count()).select_from(Comment)) == 0
+    page = response.get_data(as_text=True)
+    assert "Je commente quand même" in page  # kept, to copy elsewhere
+    assert "Comments are closed" in page or "commentaires sont fermés" in page.lower()
 
 
 def test_the_list_filters_and_paginates(session, cycle, make, client) -> None:
@@ -192,3 +195,70 @@ def test_the_idea_list_makes_a_constant_number_of_queries(session, cycle, make, 
     session.commit()
     many = _count_queries(client, url)
     assert many == few
+
+
+def test_a_refused_comment_keeps_what_was_typed(session, cycle, make, client, auth) -> None:
+    """Refused by the form (too long) or by the service (nothing left once cleaned): the page
+    comes back with the reason and the text, in the box it was typed in (a reply box is open)."""
+    edition = cycle.edition()
+    idea = cycle.idea(edition)
+    bob = make.user()
+    session.commit()
+    auth.login(bob)
+    base = f"/editions/{edition.slug}/ideas/{idea.id}"
+    assert client.post(f"{base}/comments", data={"body": "Un premier avis"}).status_code == 302
+    first = session.scalar(sa.select(Comment))
+    long_text = "Une réponse très détaillée. " * 200
+    response = client.post(f"{base}/comments", data={"body": long_text, "parent_id": str(first.id)})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    box = re.search(r'<details class="reply" open>.*?<textarea id="reply-%d"[^>]*>([^<]*)</textarea>' % first.id, page, re.S)
+    assert box and box.group(1).strip() == long_text.strip().replace("'", "&#39;")
+    response = client.post(f"{base}/comments", data={"body": "\x01\x02\x03"})
+    assert response.status_code == 422
+    assert re.search(r'<textarea id="body"[^>]*aria-invalid="true"', response.get_data(as_text=True))
+    assert session.scalar(sa.select(sa.func.count()).select_from(Comment)) == 1
+
+
+def test_a_refused_project_comment_keeps_what_was_typed(session, cycle, make, client, auth) -> None:
+    edition = cycle.edition(comments_before_review=True)
+    idea = cycle.idea(edition, status=IdeaStatus.FEASIBLE)
+    cycle.phase(edition, Phase.SUBMISSION)
+    resident = make.user()
+    session.commit()
+    auth.login(resident)
+    response = client.post(f"/editions/{edition.slug}/projects/{idea.project.number}/comments", data={"body": "x"})
+    assert response.status_code == 422 and '>x</textarea>' in response.get_data(as_text=True)
+
+
+def test_a_moderator_hides_an_unflagged_comment_from_the_idea_page(session, cycle, make, client, auth) -> None:
+    edition = cycle.edition()
+    idea = cycle.idea(edition)
+    bob, moderator = make.user(), make.user(roles=["moderator"])
+    session.commit()
+    auth.login(bob)
+    base = f"/editions/{edition.slug}/ideas/{idea.id}"
+    client.post(f"{base}/comments", data={"body": "Un propos déplacé"})
+    comment = session.scalar(sa.select(Comment))
+    assert f"/admin/moderation/comment/{comment.id}/hide" not in client.get(base).get_data(as_text=True)
+    auth.logout()
+    auth.login(moderator)
+    page = client.get(base).get_data(as_text=True)
+    link = re.search(r'href="(/admin/moderation/comment/%d/hide\?next=[^"]+)"' % comment.id, page)
+    assert link, "a moderator sees a Hide link on a comment nobody reported"
+    url = link.group(1).replace("&amp;", "&")
+    assert client.get(url).status_code == 200
+    response = client.post(url, data={"reason": "Hors charte."})
+    assert response.status_code == 302 and response.headers["Location"].startswith(base)
+    session.expire_all()
+    assert session.get(Comment, comment.id).hidden_reason == "Hors charte."
+    # An address elsewhere is never followed.
+    auth.logout()
+    auth.login(bob)
+    client.post(f"{base}/comments", data={"body": "Un second propos"})
+    second = session.scalar(sa.select(Comment).where(Comment.body == "Un second propos"))
+    auth.logout()
+    auth.login(moderator)
+    response = client.post(f"/admin/moderation/comment/{second.id}/hide?next=https://evil.example/",
+                           data={"reason": "Hors charte."})
+    assert response.headers["Location"].endswith(f"/admin/editions/{edition.id}/moderation")
