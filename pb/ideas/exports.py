@@ -4,14 +4,11 @@ idea (drafts excluded: they are private) and one per comment, with the public fa
 
 The files open as they are in French Excel: `;`, UTF-8 with a BOM, CRLF, French headers and
 values, dates in local time, amounts with a decimal comma, formula-like cells neutralised.
-(`_french_csv` is the minimal writer of this module; the shared writer of the barometer
-branch, `pb.web.csv.french_csv`, has the same signature and replaces it when both are merged.)"""
+(Written by the shared writer `pb.web.csv.french_csv`; `_cell` gives dates in local time.)"""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from typing import Any, Iterable, Sequence
 from zoneinfo import ZoneInfo
 
@@ -23,15 +20,11 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from pb.authz import require
 from pb.editions.models import Edition
 from pb.ideas.models import Comment, Idea, IdeaStatus, theme_label
-from pb.results.opendata import safe_cell
+from pb.web.csv import french_csv
 
 
 def _french_csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
-    buf = io.StringIO()
-    writer = csv.writer(buf, delimiter=";", lineterminator="\r\n")
-    writer.writerow(header)
-    writer.writerows([safe_cell(_cell(v)) for v in row] for row in rows)
-    return "\ufeff" + buf.getvalue()
+    return french_csv(header, ([_cell(v) for v in row] for row in rows))
 
 
 def _cell(value: Any) -> str:

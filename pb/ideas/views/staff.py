@@ -14,6 +14,7 @@ from pb.ideas import exports, services
 from pb.ideas.forms import PaperIdeaForm
 from pb.ideas.views import bp
 from pb.web.forms import form_status, show_error
+from pb.web.csv import csv_response
 from pb.web.lookups import staff_edition
 
 
@@ -37,20 +38,15 @@ def enter(edition_id: int) -> str | Response | tuple[str, int]:
     return render_template("ideas/enter.html", edition=edition, form=form), form_status(form)
 
 
-def _csv(text: str, name: str) -> FlaskResponse:
-    return FlaskResponse(text.encode("utf-8"), headers={"Content-Type": "text/csv; charset=utf-8",
-                                                        "Content-Disposition": f'attachment; filename="{name}"'})
-
-
 @bp.get("/admin/editions/<int:edition_id>/ideas.csv")
 @guard("ideas.export")
 def export_ideas(edition_id: int) -> FlaskResponse:
     edition = staff_edition(edition_id, "ideas.export")
-    return _csv(exports.ideas_csv(db.session, current_user, edition), f"idees-{edition.slug}.csv")
+    return csv_response(exports.ideas_csv(db.session, current_user, edition), f"idees-{edition.slug}.csv")
 
 
 @bp.get("/admin/editions/<int:edition_id>/comments.csv")
 @guard("ideas.export")
 def export_comments(edition_id: int) -> FlaskResponse:
     edition = staff_edition(edition_id, "ideas.export")
-    return _csv(exports.comments_csv(db.session, current_user, edition), f"commentaires-{edition.slug}.csv")
+    return csv_response(exports.comments_csv(db.session, current_user, edition), f"commentaires-{edition.slug}.csv")
