@@ -1,7 +1,7 @@
 """access: staff queue of code requests, vote extensions, identity keys of the register, declared e-mail
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0007
 Create Date: 2026-12-06 02:23:57.174991
 """
 from __future__ import annotations
@@ -12,7 +12,7 @@ import pb.db
 
 
 revision = '0008'
-down_revision = '0006'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 

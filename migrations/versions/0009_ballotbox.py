@@ -1,7 +1,7 @@
 """ballotbox
 
 Revision ID: 0009
-Revises: 0006
+Revises: 0008
 Create Date: 2026-12-06 02:29:32.165140
 """
 from __future__ import annotations
@@ -12,7 +12,7 @@ import pb.db
 
 
 revision = '0009'
-down_revision = '0006'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """barometer
 
 Revision ID: 0010
-Revises: 0006
+Revises: 0009
 Create Date: 2026-12-06 02:25:27.027415
 """
 from __future__ import annotations
@@ -12,7 +12,7 @@ import pb.db
 
 
 revision = '0010'
-down_revision = '0006'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 

@@ -5,7 +5,7 @@ and left the default in place; the model has none (the application always writes
 pb.migrate.differences now compares server defaults, and found the drift.
 
 Revision ID: 0014
-Revises: 0006
+Revises: 0012
 Create Date: 2026-12-06 03:10:00
 """
 from __future__ import annotations
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 
 revision = '0014'
-down_revision = '0006'
+down_revision = '0012'
 branch_labels = None
 depends_on = None
 
