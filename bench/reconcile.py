@@ -50,7 +50,7 @@ def prepare(stations: int, signins: int, seed: int = 7) -> int:
         editions.update_rules(session, SYSTEM, edition, max_choices=5, tie_break="lexicographic")
         projects: dict[int, list[int]] = {}
         for d in edition.districts:
-            projects[d.id] = [create_project(session, edition, d, title=f"Projet {d.code}-{j}",
+            projects[d.id] = [create_project(session, SYSTEM, edition, d, title=f"Projet {d.code}-{j}",
                                              cost_cents=rng.randrange(50_000_00, 250_000_00, 100),
                                              status=ProjectStatus.ON_BALLOT).id for j in range(PROJECTS)]
         districts = [d.id for d in edition.districts]

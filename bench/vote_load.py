@@ -106,7 +106,7 @@ def prepare(url: str, voters: int, env: dict[str, str]) -> tuple[str, list[str],
                               tie_break="lexicographic")
         projects: dict[str, list[int]] = {}
         for d in edition.districts:
-            projects[d.code] = [create_project(session, edition, d, title=f"P{d.code}{k}", cost_cents=10_000_00 + k,
+            projects[d.code] = [create_project(session, SYSTEM, edition, d, title=f"P{d.code}{k}", cost_cents=10_000_00 + k,
                                                status=ProjectStatus.ON_BALLOT).id for k in range(8)]
 
         class Rows:

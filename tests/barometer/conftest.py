@@ -64,10 +64,10 @@ def build_voting(session, make):
                            comments_before_review=False, comments_during_vote=True, online_voting=True, paper_voting=True)
     q1, q2, city = edition.districts
     u1, u2, u3 = make.user(), make.user(), make.user()
-    pa = create_project(session, edition, q1, title="Parc", cost_cents=50_000_00, status=ProjectStatus.ON_BALLOT)
-    pb = create_project(session, edition, q1, title="Bancs", cost_cents=10_000_00, status=ProjectStatus.ON_BALLOT)
-    pc = create_project(session, edition, q2, title="Pistes", cost_cents=60_000_00, status=ProjectStatus.ON_BALLOT)
-    pd = create_project(session, edition, city, title="Piscine", cost_cents=150_000_00, status=ProjectStatus.ON_BALLOT)
+    pa = create_project(session, SYSTEM, edition, q1, title="Parc", cost_cents=50_000_00, status=ProjectStatus.ON_BALLOT)
+    pb = create_project(session, SYSTEM, edition, q1, title="Bancs", cost_cents=10_000_00, status=ProjectStatus.ON_BALLOT)
+    pc = create_project(session, SYSTEM, edition, q2, title="Pistes", cost_cents=60_000_00, status=ProjectStatus.ON_BALLOT)
+    pd = create_project(session, SYSTEM, edition, city, title="Piscine", cost_cents=150_000_00, status=ProjectStatus.ON_BALLOT)
     S = IdeaStatus
     add_idea(session, edition, q1, S.ADMISSIBLE, authors=[(u1, "Un", "")])
     add_idea(session, edition, q1, S.INFEASIBLE, authors=[(u1, "Un", "")])
