@@ -208,7 +208,7 @@ def _production_problems(s: Settings) -> list[str]:
     elif not s.smtp_host:
         problems.append("mail_backend is smtp but smtp_host is empty (PB_SMTP_HOST)")
     if not s.secure_cookies:
-        problems.append("secure_cookies must be true in production (serve pb over HTTPS)")
+        problems.append("secure_cookies must be true in production: serve pb over HTTPS (PB_SECURE_COOKIES)")
     return problems
 
 
