@@ -225,3 +225,21 @@ def test_admin_page_takes_the_shares(en_client, session, make, auth, build) -> N
     assert done.status_code == 302
     assert _state(session, world.edition.id)[:2] == (0, 6)
     assert "decrypted on" in en_client.get(url).get_data(as_text=True)
+
+
+def test_a_vote_without_a_ballot_key_is_refused_and_writes_nothing(client, session, build) -> None:
+    """An edition upgraded while its vote was open has no key: its votes are refused, named."""
+    from pb.voting.services.snapshot import forget
+
+    from .conftest import audit_lines, table_counts
+
+    world = build(voters=2)
+    session.execute(sa.delete(BallotKey))
+    session.commit()
+    forget()
+    before = table_counts(session)
+    token = world.tokens[0]
+    response = post_ballot(client, world, token.token, world.ids(0 if token.district == "q1" else 1))
+    assert response.status_code == 503 and response.json["error"]["code"] == "ballot_box_not_ready"
+    assert table_counts(session) == before
+    assert [line.detail["code"] for line in audit_lines(session, "vote.refused")] == ["ballot_box_not_ready"]
