@@ -269,3 +269,21 @@ def test_a_lost_server_key_file_does_not_stop_the_close_and_the_restored_file_de
     session.commit()
     assert (done.votes, done.ballots) == (3, 3) and _state(session, world.edition.id)[:2] == (0, 3)
     assert not ballot_file.exists()  # erased after the commit
+
+
+def test_a_new_ceremony_erases_the_files_of_the_key_it_replaces(session, build) -> None:
+    world = build(voters=2, phase="draft")
+    first = set_ballot_key(session, SYSTEM, world.edition, "server").key
+    session.commit()
+    folder = keys.Path(KEY_FOLDER)
+    old = [keys.key_path(folder, world.edition.id, first.public_key, "ballot"),
+           keys.key_path(folder, world.edition.id, first.signing_key, "signing")]
+    assert all(path.exists() for path in old)
+    set_ballot_key(session, SYSTEM, world.edition, "trustees", threshold=2, shares=3)
+    session.rollback()  # a ceremony that fails changes nothing, files included
+    assert all(path.exists() for path in old)
+    second = set_ballot_key(session, SYSTEM, world.edition, "trustees", threshold=2, shares=3).key
+    session.commit()
+    assert not any(path.exists() for path in old)
+    assert keys.key_path(folder, world.edition.id, second.signing_key, "signing").exists()
+    assert not keys.key_path(folder, world.edition.id, second.public_key, "ballot").exists()
