@@ -18,6 +18,7 @@ from pb.db import db
 from pb.errors import PbError
 from pb.extensions import babel, csrf, limiter, login_manager
 from pb.i18n import select_locale, select_timezone, translation_dirs
+from pb.web.urls import BoundedIntConverter
 
 # One blueprint per domain (pb/<domain>/views.py defines `bp`), registered in this order.
 BLUEPRINTS = [
@@ -104,6 +105,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     attempts.init_app(app)
     _init_login(app)
     load_policies()
+    app.url_map.converters["int"] = BoundedIntConverter  # before the routes: huge ids are a 404
     for module in BLUEPRINTS:
         app.register_blueprint(importlib.import_module(module).bp)
     _init_request_cycle(app)

@@ -27,6 +27,7 @@ from pb.voting.services import access, board_entries, requests, board_size, find
 from pb.voting.services.casting import ballot_preview, cast_ballot, districts_of
 from pb.voting.services.results import results_open
 from pb.web.forms import form_status
+from pb.web.views import no_store
 from pb.web.pagination import paginate
 from pb.web.lookups import visible_edition
 
@@ -73,6 +74,7 @@ def start(token: str) -> Response | tuple[str, int]:
 
 @bp.route("/vote", methods=["GET", "POST"])
 @public
+@no_store
 def code() -> Response | str | tuple[str, int]:
     form = CodeForm()
     if form.validate_on_submit():
@@ -133,6 +135,7 @@ def _choices_from_form(edition: Edition) -> Any:
 
 @bp.get("/editions/<slug>/vote")
 @public
+@no_store
 def ballot(slug: str) -> Response | str:
     edition = visible_edition(slug)
     data, opened = _current_vote(edition)
@@ -145,6 +148,7 @@ def ballot(slug: str) -> Response | str:
 
 @bp.post("/editions/<slug>/vote/review")
 @public
+@no_store
 def review(slug: str) -> Response | str | tuple[str, int]:
     edition = visible_edition(slug)
     data, opened = _current_vote(edition)
@@ -171,6 +175,7 @@ def review(slug: str) -> Response | str | tuple[str, int]:
 
 @bp.post("/editions/<slug>/vote/confirm")
 @public
+@no_store
 def confirm(slug: str) -> Response | str | tuple[str, int]:
     edition = visible_edition(slug)
     data, opened = _current_vote(edition)
@@ -196,6 +201,7 @@ def confirm(slug: str) -> Response | str | tuple[str, int]:
 
 @bp.get("/editions/<slug>/vote/receipt")
 @public
+@no_store
 def receipt(slug: str) -> str | Response:
     edition = visible_edition(slug)
     data = session.get("receipt")
@@ -206,6 +212,7 @@ def receipt(slug: str) -> str | Response:
 
 @bp.post("/editions/<slug>/vote/finish")
 @public
+@no_store
 def finish(slug: str) -> Response:
     session.clear()
     flash(_("Thank you for voting. You can close this window."), "success")
@@ -234,6 +241,7 @@ def board(slug: str) -> str:
 
 @bp.route("/editions/<slug>/vote/request-code", methods=["GET", "POST"])
 @public
+@no_store
 def request_code(slug: str) -> str | Response | tuple[str, int]:
     """The same answer whether or not the identity is on the register (services/requests.py)."""
     edition = visible_edition(slug)
