@@ -16,8 +16,9 @@ from pb import attempts, config, jobs
 from pb.authz import can, load_policies
 from pb.db import db
 from pb.errors import PbError
-from pb.extensions import babel, csrf, limiter, login_manager
+from pb.extensions import babel, csrf, login_manager
 from pb.i18n import select_locale, select_timezone, translation_dirs
+from pb.web.urls import BoundedIntConverter
 
 # One blueprint per domain (pb/<domain>/views.py defines `bp`), registered in this order.
 BLUEPRINTS = [
@@ -100,11 +101,6 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         BABEL_DEFAULT_LOCALE=settings.default_locale,
         BABEL_DEFAULT_TIMEZONE="UTC",
         BABEL_TRANSLATION_DIRECTORIES=";".join(translation_dirs()),
-        RATELIMIT_STORAGE_URI=settings.rate_limit_storage or settings.redis_url or "memory://",
-        RATELIMIT_ENABLED=True,
-        # Redis down must never refuse a vote (DESIGN §2.8): limits fall back to memory.
-        RATELIMIT_SWALLOW_ERRORS=True,
-        RATELIMIT_IN_MEMORY_FALLBACK_ENABLED=True,
         JSON_SORT_KEYS=False,
     )
     logging.basicConfig(level=logging.INFO if settings.is_production else logging.WARNING)
@@ -113,10 +109,10 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     jobs.init_app(app, settings.redis_url)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     csrf.init_app(app)
-    limiter.init_app(app)
     attempts.init_app(app)
     _init_login(app)
     load_policies()
+    app.url_map.converters["int"] = BoundedIntConverter  # before the routes: huge ids are a 404
     register_blueprints(app)
     _init_request_cycle(app)
     _init_templates(app)
