@@ -21,8 +21,10 @@ from pb.attempts import limiter_of
 from pb.voting import attempts, errors
 from pb.voting.forms import CodeForm, DeclaredEmailForm, RequestCodeForm
 from pb.voting.services import access, find_tracker, pages, requests, seal_pending
+from pb.voting.services.board import signed_heads
 from pb.voting.services.casting import cast_ballot
 from pb.voting.services.results import results_open
+from pb.voting.services.secrecy import ballot_key
 from pb.web.forms import form_status
 from pb.web.views import no_store
 from pb.web.pagination import paginate
