@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session, joinedload
 
@@ -29,12 +28,7 @@ from pb.results.services import published_run
 from pb.tracking.models import ImplementationUpdate
 from pb.tracking.services import implementation_dates
 from pb.voting.models import Participation, Scope
-from pb.web.csv import french_csv
-
-
-def in_french(text: Any) -> str:
-    with force_locale("fr"):
-        return str(text)
+from pb.web.csv import french_csv, in_french
 
 
 def _vote_end(edition: Edition) -> dt.date | None:

@@ -51,7 +51,7 @@ def _dashboard_charts(board: dashboard.Dashboard) -> dict[str, Markup]:
         "days": charts.column_chart(_("Voters per day"), [(format_date(d, "d MMM"), n) for d, n in board.days],
                                     every=len(board.days) // 10 + 1),
         "hours": charts.column_chart(_("Voters by hour of the day"), [(f"{h:02d} h", n) for h, n in board.hours], every=3),
-        "districts": charts.bar_chart(_("Voters by district"), [(name, on + paper) for name, on, paper in board.districts]),
+        "districts": charts.bar_chart(_("Voters by district"), [(name, on + paper) for name, on, paper, _rate in board.districts]),
         "funnel": charts.bar_chart(_("From ideas to funded projects"), [(str(label), n) for label, n in board.funnel]),
         "delivery": charts.bar_chart(_("Delivery of the funded projects"), [(str(label), n) for label, n in board.delivery_steps]),
     }

@@ -210,6 +210,7 @@ def test_dashboard_counts_only(client, session, voting):
     assert page.status_code == 200
     assert html.count("<svg") >= 5 and html.count("<table") >= 5
     assert "Quartier 1" in html and "Participation par heure" in html
+    assert "0,02\u00a0%" in html or "0,02 %" in html or "0,02\u202f%" in html  # Quartier 1: 2 voters of 10 000
     for project in p.values():
         assert project.title not in html  # no partial result, not even a project's name
 
