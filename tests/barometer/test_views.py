@@ -105,7 +105,7 @@ def test_budget_csv_against_the_scdl_columns(client, session, opened):
 def test_unpublished_datasets_do_not_exist(client, session, known):
     edition, _p = known
     session.commit()
-    for path in ("projets.csv", "idees.csv", "suivi.csv", "budget.csv", "indicateurs.json"):
+    for path in ("projets.csv", "idees.csv", "suivi.csv", "budget.csv", "indicateurs.json", "autre.csv"):
         assert client.get(f"/editions/{edition.slug}/open-data/{path}").status_code == 404
     assert "Aucun jeu de données" in client.get(f"/editions/{edition.slug}/open-data").get_data(as_text=True)
 
