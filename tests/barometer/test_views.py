@@ -193,7 +193,7 @@ def test_aggregate_page_with_uploaded_exports(client, session, auth, make, known
     files = [(io.BytesIO(json.dumps(d).encode()), f"t{i}.json") for i, d in enumerate(docs)]
     page = client.post("/admin/barometer/aggregate", data={"files": files}, content_type="multipart/form-data")
     html = page.get_data(as_text=True)
-    assert page.status_code == 200 and "61 territoires" in html and "<svg" in html
+    assert page.status_code == 200 and "Territoires comparés : 61" in html and "<svg" in html
     assert re.search(r"<th scope=\"row\">B6</th>.*?<td class=\"num\">6</td><td class=\"num\">26</td>", html, re.S)
     bad = client.post("/admin/barometer/aggregate", data={"files": [(io.BytesIO(b"{}"), "ville.json")]},
                       content_type="multipart/form-data")
