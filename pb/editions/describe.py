@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 
 from pb.editions.models import AGGREGATION_RULES, TIE_BREAKS, BallotType, Edition, ResidenceRule
-from pb.web.format import money
+from pb.web.format import money, one
 
 
 def ballot_rules(edition: Edition) -> list[str]:
@@ -15,7 +15,8 @@ def ballot_rules(edition: Edition) -> list[str]:
         if edition.max_choices:
             lines.append(_("Choose between %(min)s and %(max)s projects.", min=edition.min_choices, max=edition.max_choices))
         else:
-            lines.append(_("Choose at least %(min)s project(s), as many as you like.", min=edition.min_choices))
+            lines.append(_("Choose at least one project, as many as you like.") if one(edition.min_choices)
+                         else _("Choose at least %(min)s projects, as many as you like.", min=edition.min_choices))
     elif b is BallotType.KNAPSACK:
         lines.append(_("Choose projects whose total cost does not exceed your district's envelope."))
         if edition.knapsack_min_share:
