@@ -60,6 +60,10 @@ def count_rules(edition: Edition) -> list[str]:
     lines.append(_("Each district's projects are funded within its own envelope."))
     if edition.aggregation_rule == "greedy-threshold" and edition.min_project_score:
         lines.append(_("A project needs at least %(n)s votes.", n=edition.min_project_score))
+    if not edition.fund_unsupported:
+        lines.append(_("A project rejected by the majority of voters is never funded.")
+                     if edition.ballot_type == BallotType.MAJORITY_JUDGMENT
+                     else _("A project nobody voted for is never funded."))
     tie = str(TIE_BREAKS[edition.tie_break])
     if edition.tie_break == "cost-votes-draw":
         lines.append(_("Ties: %(rule)s (seed: %(seed)s).", rule=tie, seed=edition.tie_break_seed))
