@@ -26,6 +26,9 @@ install: $(VENV)/.installed-app
 install-test: $(VENV)/.installed-test
 	$(BIN)/pb i18n compile
 
+# Links pb writes (e-mails, letters, codes, the demo's voting links) use the port served:
+# `make run PORT=5100` gives links on 5100 (unless PB_BASE_URL says otherwise).
+run: export PB_BASE_URL := $(or $(PB_BASE_URL),http://127.0.0.1:$(PORT))
 run: install
 	$(BIN)/pb db upgrade
 	$(BIN)/pb demo --if-empty
