@@ -24,7 +24,7 @@ bp.add_app_template_filter(paragraphs, "paragraphs")
 bp.add_app_template_filter(theme_label, "theme_label")
 
 PUBLIC_LINKS.extend([(_l("Ideas"), "ideas.index"), (_l("Projects"), "ideas.projects"),
-                     (_l("Map of ideas and projects"), "ideas.map_page")])
+                     (_l("Map"), "ideas.map_page")])
 ADMIN_LINKS.extend([(_l("Moderation"), "ideas.moderation", "moderation.act"),
                     (_l("Enter an idea received on paper"), "ideas.enter", "idea.enter"),
                     (_l("Ideas as a spreadsheet (CSV)"), "ideas.export_ideas", "ideas.export"),
