@@ -66,10 +66,17 @@ SECURITY_HEADERS = [
 
 
 def security_headers(app: Flask) -> list[tuple[str, str]]:
-    """The headers every response carries (a middleware answering by itself adds them too)."""
-    if app.config["SESSION_COOKIE_SECURE"]:
-        return SECURITY_HEADERS + [("Strict-Transport-Security", "max-age=31536000; includeSubDomains")]
-    return SECURITY_HEADERS
+    """The headers every response carries (a middleware answering by itself adds them too).
+    Images may also come from the map's tile server."""
+    headers = app.config.get("PB_SECURITY_HEADERS")
+    if headers is None:
+        tiles = app.config["PB_SETTINGS"].map_tile_origin
+        csp = CSP.replace("img-src 'self' data:", f"img-src 'self' data: {tiles}") if tiles else CSP
+        headers = [("Content-Security-Policy", csp)] + [h for h in SECURITY_HEADERS if h[0] != "Content-Security-Policy"]
+        if app.config["SESSION_COOKIE_SECURE"]:
+            headers.append(("Strict-Transport-Security", "max-age=31536000; includeSubDomains"))
+        app.config["PB_SECURITY_HEADERS"] = headers
+    return headers
 
 
 def login_cookies(app: Flask) -> tuple[str, str]:
