@@ -13,8 +13,10 @@ from ..conftest import PASSWORD, make_test_app
 
 @pytest.fixture
 def limited(database_url):  # type: ignore[no-untyped-def]
-    return make_test_app(database_url, login_max_failures=3, rate_limit_login="6 per minute",
-                         kiosk_addresses=["192.0.2.0/24"])
+    app = make_test_app(database_url, login_max_failures=3, rate_limit_login="6 per minute",
+                        kiosk_addresses=["192.0.2.0/24"])
+    yield app
+    app.extensions["pb.db"].kw["bind"].dispose()  # give the connections back (a shared server)
 
 
 def _login(app, email, password, address):  # type: ignore[no-untyped-def]

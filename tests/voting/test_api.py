@@ -140,8 +140,10 @@ def test_the_vote_post_needs_no_csrf_token(database_url, vote_lane, session, mak
 
 @pytest.fixture
 def limited(database_url, vote_lane):  # type: ignore[no-untyped-def]
-    return api_app(database_url, vote_lane, rate_limit_tokens="3 per minute", rate_limit_token_addresses="3 per minute",
-                   kiosk_addresses=["192.0.2.0/24"])
+    app = api_app(database_url, vote_lane, rate_limit_tokens="3 per minute", rate_limit_token_addresses="3 per minute",
+                  kiosk_addresses=["192.0.2.0/24"])
+    yield app
+    app.extensions["pb.db"].kw["bind"].dispose()  # give the connections back (a shared server)
 
 
 def test_failed_attempts_are_limited_per_address(limited, session, make) -> None:
@@ -196,6 +198,7 @@ def test_the_address_budget_is_generous_by_default(database_url, session, make) 
     world = build_world(session, make)
     statuses = [post_ballot_from(app, world, f"wrong-{i}", "10.0.4.1").status_code for i in range(12)]
     assert statuses == [401] * 12  # a mobile network's shared address
+    app.extensions["pb.db"].kw["bind"].dispose()  # give the connections back (a shared server)
 
 
 def test_the_limiter_uses_only_public_apis_and_limits_is_declared() -> None:

@@ -111,6 +111,7 @@ def dead_store(database_url):  # type: ignore[no-untyped-def]
     app = make_test_app(database_url, rate_limit_tokens="3 per minute", rate_limit_token_addresses="3 per minute")
     limiter_of(app).store = _DeadStore()
     yield app
+    app.extensions["pb.db"].kw["bind"].dispose()  # give the connections back (a shared server)
 
 
 def test_a_dead_rate_limit_store_never_refuses_a_vote_and_still_limits_failures(dead_store, session, make,
