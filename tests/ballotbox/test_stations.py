@@ -130,7 +130,9 @@ def test_station_validation(session, make, paper) -> None:
     with pytest.raises(ValidationFailed):
         svc.create_station(session, SYSTEM, world.edition, name="Z", opens=now)
     with pytest.raises(ValidationFailed):
-        svc.create_station(session, SYSTEM, world.edition, name=" ")
+        svc.create_station(session, SYSTEM, world.edition, name=" \x00")
+    odd = svc.create_station(session, SYSTEM, world.edition, name="Salle\x00 des fêtes", address="1 rue\x00")
+    assert (odd.name, odd.address) == ("Salle des fêtes", "1 rue")
     officer = make.user()
     from pb.errors import Forbidden
 

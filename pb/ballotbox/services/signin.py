@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session
 from pb import audit
 from pb.ballotbox import errors
 from pb.ballotbox.models import PollingStation, SigninCollision
-from pb.ballotbox.services.stations import check_desk, is_closed, is_open
+from pb.ballotbox.services.stations import check_desk, is_closed, is_open, printable
 from pb.db import utcnow
 from pb.editions.models import Edition, Phase, ResidenceRule
 from pb.errors import ValidationFailed
@@ -92,8 +92,9 @@ def parse_birth_date(value: Any) -> dt.date | None:
 
 def _find(session: Session, edition: Edition, voter_ref: str, last_name: str, first_name: str,
           birth_date: Any) -> Voter:
+    voter_ref = printable(str(voter_ref or ""))[:40]
     if voter_ref:
-        voter = find_voter(session, edition, ref=str(voter_ref))
+        voter = find_voter(session, edition, ref=voter_ref)
     else:
         born = parse_birth_date(birth_date)
         if not (last_name or "").strip() or not (first_name or "").strip() or born is None:

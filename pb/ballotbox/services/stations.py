@@ -29,6 +29,11 @@ from pb.voting.services.common import vote_window
 KEY_PREFIX = "pbst_"
 
 
+def printable(text: str | None) -> str:
+    """Text without control characters (PostgreSQL refuses NUL; no one types the others)."""
+    return "".join(ch for ch in (text or "") if ch.isprintable())
+
+
 # -- reading -------------------------------------------------------------------------------------
 
 def stations_of(session: Session, edition: Edition) -> list[PollingStation]:
@@ -126,7 +131,7 @@ def create_station(session: Session, actor: Any, edition: Edition, *, name: str,
                    district: str | None = None, opens: dt.datetime | None = None, closes: dt.datetime | None = None,
                    offline: bool = False) -> PollingStation:
     require(actor, "ballotbox.manage", edition)
-    name = name.strip()
+    name, address = printable(name).strip(), printable(address)
     if not name or len(name) > 120:
         raise ValidationFailed(_l("Give the station a name (120 characters at most)."), field="name")
     if len(address) > 255:
@@ -244,7 +249,7 @@ def create_key(session: Session, actor: Any, station: PollingStation, officer: U
         raise ValidationFailed(_l("%(email)s is not an officer of this station."), field="officer", email=officer.email)
     raw = KEY_PREFIX + secrets.token_urlsafe(32)
     key = StationKey(station_id=station.id, officer_id=officer.id, officer=officer, key_hash=key_hash(raw),
-                     label=label.strip()[:80])
+                     label=printable(label).strip()[:80])
     session.add(key)
     session.flush()
     audit.record(session, actor, "station.key_create", station, after={"key": key.id, "officer": officer.email})
