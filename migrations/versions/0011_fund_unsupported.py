@@ -1,7 +1,7 @@
 """edition rule: fund projects nobody voted for (off by default)
 
 Revision ID: 0011
-Revises: 0006
+Revises: 0010
 """
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0011'
-down_revision = '0006'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """site pages and settings
 
 Revision ID: 0012
-Revises: 0010
+Revises: 0011
 Create Date: 2026-12-06 02:39:03.306566
 """
 from __future__ import annotations
@@ -12,7 +12,7 @@ import pb.db
 
 
 revision = '0012'
-down_revision = '0010'
+down_revision = '0011'
 branch_labels = None
 depends_on = None
 
