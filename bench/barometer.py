@@ -114,7 +114,7 @@ def main() -> None:
     args = parser.parse_args()
     url = os.environ.get("PB_BENCH_DATABASE_URL", DEFAULT_URL)
     recreate_database(url)
-    os.environ.update(environment(url))
+    os.environ.update(environment(url, "development", ""))  # the services in-process: no server, mail nor queue
     from zoneinfo import ZoneInfo
 
     import sqlalchemy as sa

@@ -113,7 +113,7 @@ def main() -> None:
     url = os.environ.get("PB_BENCH_DATABASE_URL", DEFAULT_URL)
     print(machine())
     recreate_database(url)
-    os.environ.update(environment(url))
+    os.environ.update(environment(url, "development", ""))  # the services in-process: no server, mail nor queue
     import sqlalchemy as sa
 
     from pb import migrate

@@ -29,7 +29,6 @@ import subprocess
 import sys
 import threading
 import time
-import uuid
 from pathlib import Path
 from typing import Any
 
@@ -242,25 +241,37 @@ def summary(latencies: list[float], failures: list[str], elapsed: float) -> dict
 
 def drive_baseline(url: str, token_ids: list[str], choices: list[tuple[int, list[int]]], clients: int,
                    edition_id: int, monitor: Any) -> dict[str, float]:
-    """The statements the app sends for one vote on PostgreSQL, imported from the app itself
-    (pb/voting/services/casting.py), in the same order and the same way (autocommit, BEGIN with
-    the close lock), one connection per client: the app's work minus HTTP, Flask, the pool,
-    the checks and the JSON."""
+    """The statements the app sends for one vote on PostgreSQL, compiled from the tables' metadata
+    by the app itself (pb/voting/writers.py: the token's use, then the four INSERTs in one
+    statement), run the same way (autocommit, BEGIN with the close lock, the columns' bind
+    processors), with the ballot sealed to the edition's key as at casting; one connection per
+    client: the app's work minus HTTP, Flask, the pool, the checks and the JSON."""
     import psycopg
     from sqlalchemy.engine import make_url
 
+    from pb.db import make_engine
+    from pb.voting import keys, writers
     from pb.voting.identity import new_tracker
-    from pb.voting.services.casting import _insert_sql, _PostgresVote
+    from pb.voting.models import Channel
+    from pb.voting.services.casting import edition_scopes
+    from pb.voting.services.snapshot import ballot_box
 
     u = make_url(url)
     dsn = f"host={u.host} port={u.port or 5432} user={u.username} dbname={u.database}"
+    engine = make_engine(url)
+    try:
+        box = ballot_box(engine, edition_id)  # what each app process reads once (its snapshot)
+    finally:
+        engine.dispose()
+    assert box.public_key, "the edition in its vote has its ballot key"
+    scopes = edition_scopes(box.districts)
+    writers.compiled_use_token(), writers.compiled_insert(len(scopes))  # compiled once per process, as the app
     latencies: list[float] = []
     failures: list[str] = []
     open_connections: list[Any] = []
     lock = threading.Lock()
     chunks = [list(range(i, len(token_ids), clients)) for i in range(clients)]
     barrier = threading.Barrier(clients + 1)
-    insert = _insert_sql(1)
 
     def client(indexes: list[int]) -> None:
         conn = psycopg.connect(dsn, autocommit=True)
@@ -269,19 +280,17 @@ def drive_baseline(url: str, token_ids: list[str], choices: list[tuple[int, list
         for i in indexes:
             t0 = time.perf_counter()
             now = dt.datetime.now(dt.timezone.utc)
-            conn.execute("BEGIN; LOCK TABLE ballot IN ROW EXCLUSIVE MODE")
-            row = conn.execute(_PostgresVote.USE_TOKEN, {"now": now, "token": token_ids[i], "edition": edition_id}).fetchone()
+            db = writers.PostgresWriter(conn, begin=True)
+            row = db.use_token(edition_id, token_ids[i], now)
             if row is None:
                 conn.execute("ROLLBACK")
                 bad.append("token not usable")
                 continue
-            key, ref, district = row[0], row[1], row[2]
-            conn.execute(insert, {
-                "pe0": edition_id, "ps0": "district", "pd0": district, "pk0": key, "pc0": "online", "pt0": now,
-                "bi0": uuid.uuid4(), "be0": edition_id, "bd0": district, "bc0": "online",
-                "bj0": json.dumps({str(p): 1 for p in choices[i][1]}),
-                "te": edition_id, "tt": new_tracker(), "aa": now, "ae": edition_id,
-                "ad": json.dumps({"voter": ref, "client": "127.0.0.1", "channel": "online"})})
+            voter_key, voter_ref, district_id = row[0], row[1], row[2]
+            sealed = keys.seal(box.public_key, [(district_id, {str(p): 1 for p in choices[i][1]})])
+            db.insert(writers.vote_rows(edition_id=edition_id, scopes=scopes, district_id=district_id,
+                                        voter_key=voter_key, voter_ref=voter_ref, channel=Channel.ONLINE.value,
+                                        now=now, box=sealed, tracker=new_tracker(), client="127.0.0.1"))
             conn.execute("COMMIT")
             mine.append(time.perf_counter() - t0)
         with lock:

@@ -87,7 +87,9 @@ def _revisions() -> list[str]:
 
 def _value(column: sa.Column, table: str, when: dt.datetime) -> object:
     """A value the column's type and the models' CHECK constraints accept (enums: their first
-    value, read from the models; times: later for a column that ends something)."""
+    value, read from the models; times: a day later for a column that ends something, and a
+    minute later per column position, so that of two times the one declared after is the later,
+    as in "new_end > previous_end")."""
     model = load_models().metadata.tables.get(table)
     declared = model.c.get(column.name) if model is not None else None
     kind = declared.type if declared is not None else column.type
@@ -108,7 +110,9 @@ def _value(column: sa.Column, table: str, when: dt.datetime) -> object:
     if python is float:
         return 1.0
     if python is dt.datetime:
-        return when + dt.timedelta(days=1 if "end" in column.name or "until" in column.name else 0)
+        position = list(column.table.columns).index(column)
+        return when + dt.timedelta(days=1 if "end" in column.name or "until" in column.name else 0,
+                                   minutes=position)
     if python is dt.date:
         return when.date()
     if python is bytes:
@@ -146,13 +150,25 @@ def _fill(url: str) -> dict[str, int]:
 
 
 def _insert_one(connection: sa.Connection, table: sa.Table, full: dict[str, object]) -> None:
-    """Every column set; else only the required ones; else a single optional reference (a CHECK
-    such as "an idea or a project, not both")."""
+    """Every column set; else only the required ones; else a single optional column (a CHECK such
+    as "an idea or a project, not both", "totals or ballots"); each of them also with its numbers
+    at zero and its texts empty (a CHECK such as "envelopes = blank + spoilt + valid", "siret = ''
+    OR length(siret) = 14")."""
     required = {k: v for k, v in full.items() if not table.c[k].nullable}
-    optional_refs = [k for k in full if table.c[k].nullable and table.c[k].foreign_keys]
-    candidates = [full, required] + [{**required, k: full[k]} | {o: None for o in optional_refs if o != k}
-                                     for k in optional_refs]
-    for row in candidates:
+    optional = [k for k in full if table.c[k].nullable]
+    candidates = [full, required] + [{**required, k: full[k]} | {o: sa.null() for o in optional if o != k}
+                                     for k in optional if full[k] is not None]
+
+    def blank(key: str, value: object) -> object:
+        if table.c[key].foreign_keys or table.c[key].primary_key:
+            return value
+        if type(value) in (int, float):
+            return 0
+        if isinstance(value, str) and set(value) == {"x"}:  # a text of _value, not an enum's value
+            return ""
+        return value
+
+    for row in candidates + [{k: blank(k, v) for k, v in c.items()} for c in candidates]:
         attempt = connection.begin_nested()
         try:
             connection.execute(table.insert().values(**row))

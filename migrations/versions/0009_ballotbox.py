@@ -151,6 +151,10 @@ def upgrade() -> None:
     with op.batch_alter_table('station_window', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_station_window_station_id'), ['station_id'], unique=False)
 
+    # participation.station_id existed since 0005 without its key and nothing wrote it; a value
+    # there points at no station (the table was just created), so it is cleared before the key
+    # is added: otherwise the key (and SQLite's table copy) refuses the row.
+    op.execute("UPDATE participation SET station_id = NULL WHERE station_id IS NOT NULL")
     with op.batch_alter_table('participation', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_participation_station_id'), ['station_id'], unique=False)
         batch_op.create_foreign_key(batch_op.f('fk_participation_station_id_polling_station'), 'polling_station', ['station_id'], ['id'], ondelete='RESTRICT')

@@ -24,6 +24,7 @@ from pb.ballotbox.services import stations as svc
 from pb.db import db
 from pb.errors import PbError, ValidationFailed
 from pb.projects.models import Project
+from pb.web.csv import csv_response
 from pb.web.forms import form_status, options, show_error
 from pb.web.lookups import staff_edition
 
@@ -321,6 +322,5 @@ def reconcile(edition_id: int) -> str:
 def reconcile_csv(edition_id: int) -> Response:
     edition = staff_edition(edition_id, "ballotbox.manage")
     text = reconciliation.as_csv(reconciliation.reconcile(db.session, current_user, edition))
-    return Response(text.encode("utf-8-sig"), mimetype="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="rapprochement-{edition.slug}.csv"'})
+    return csv_response(text, f"rapprochement-{edition.slug}.csv")
 

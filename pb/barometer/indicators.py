@@ -72,6 +72,7 @@ HIGH_FROM = 0.08
 VERIFICATION_CONTROL = {
     "register": "register_tokens",  # a code sent to each person on the imported register
     "self_registration": "register_tokens",  # a code asked for, checked against the register
+    "declared_email": "email",  # a link sent to an address the resident declares: only the address is checked
 }
 
 

@@ -431,14 +431,17 @@ def set_phase(session: Session, actor: Any, edition: Edition, target: Phase | st
 def align_calendar(edition: Edition, now: dt.datetime) -> None:
     """Staff moved the phase by hand: the published calendar says what happened. The phases
     left behind end now (one that had not started yet never ran, and leaves the calendar); the
-    phase entered early starts now. The dates of phases still to come are left as planned."""
+    phase entered early starts now, except the vote: its published start is frozen with the
+    rules (the day the minimum age is judged, at import as at each vote) and no vote is taken
+    before it (docs/voting.md, "Rules frozen at opening"). The dates of phases still to come are
+    left as planned."""
     for window in list(edition.phase_windows):
         if window.phase.rank < edition.phase.rank and window.ends_at > now:
             if window.starts_at < now:
                 window.ends_at = now
             else:
                 edition.phase_windows.remove(window)
-        elif window.phase == edition.phase and window.starts_at > now:
+        elif window.phase == edition.phase and window.starts_at > now and window.phase != Phase.VOTE:
             window.starts_at = now
 
 

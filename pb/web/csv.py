@@ -7,14 +7,14 @@ apostrophe. Numbers are written with a decimal comma (`12,5`), dates in ISO 8601
 booleans as `oui`/`non`, None as an empty cell.
 
 Use `french_csv(header, rows)` for the text, `FrenchWriter(file, header)` to stream rows into a
-file, `csv_response(text, filename)` for a download."""
+file, `csv_response(text, filename)` for a download; `french_rows(file)` reads pb's own file back."""
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
 import io
-from typing import Any, Iterable, Sequence, TextIO
+from typing import Any, Iterable, Iterator, Sequence, TextIO
 
 from flask import Response
 
@@ -71,6 +71,18 @@ class FrenchWriter:
         if len(row) != self.width:
             raise ValueError(f"a row has {len(row)} cells for {self.width} columns")
         self._writer.writerow([french_value(v) for v in row])
+
+
+def french_rows(stream: TextIO) -> Iterator[dict[str, str]]:
+    """The rows of a file FrenchWriter wrote (pb's own files, e.g. the voting codes), by column
+    name, each cell as it was given (the apostrophe that kept a formula from running removed).
+    Open the file with encoding="utf-8-sig" (or strip the BOM) and newline=""."""
+    for row in csv.DictReader(stream, delimiter=DELIMITER):
+        yield {k: _unsafe(v) for k, v in row.items()}
+
+
+def _unsafe(value: str) -> str:
+    return value[1:] if value.startswith("'") and value[1:].startswith(_FORMULA) else value
 
 
 def french_csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:

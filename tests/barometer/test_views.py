@@ -63,7 +63,7 @@ def test_projects_csv_follows_the_paris_model(client, session, opened):
     assert parc["coll_siret"] == "21380185500019" and parc["avancement"] == "Livré"
     assert parc["budget"] == "50000" and parc["nb_votes"] == "2" and parc["nb_votants"] == "2"
     assert parc["canal"] == "Formulaire papier, Réunion publique"
-    assert parc["date_vote"] == "2027-03-31" and parc["date_livraison"] == "2027-09-30"
+    assert parc["date_vote"] == "2026-03-31" and parc["date_livraison"] == "2026-09-30"
     assert parc["statut_instruction"] == "Faisable"
 
 

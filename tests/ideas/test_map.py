@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from pb import config
+from pb.authz import SYSTEM
 from pb.ideas.models import IdeaStatus
 from pb.projects.services import create_project
 
@@ -47,7 +48,7 @@ def test_the_map_page_lists_the_places_it_shows(session, cycle, make, client) ->
     from pb.ideas import moderation
 
     moderation.hide(session, make.user(roles=["moderator"]), hidden, "Hors charte.")
-    create_project(session, edition, edition.districts[0], title="Un parc pour les chiens", cost_cents=10_000_00,
+    create_project(session, SYSTEM, edition, edition.districts[0], title="Un parc pour les chiens", cost_cents=10_000_00,
                    latitude=45.17, longitude=5.73)
     session.commit()
     page = client.get(f"/editions/{edition.slug}/map").get_data(as_text=True)

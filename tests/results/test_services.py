@@ -102,8 +102,8 @@ def test_a_project_nobody_voted_for_is_funded_only_if_the_edition_says_so(sessio
     edition = make.edition(districts=1, slug=f"bp-unsupported-{fund_unsupported}", envelope_cents=100_000_00,
                            aggregation_rule="greedy", tie_break="lexicographic", fund_unsupported=fund_unsupported)
     d = edition.districts[0]
-    voted = create_project(session, edition, d, title="Voté", cost_cents=50_000_00, status=S.ON_BALLOT)
-    nobody = create_project(session, edition, d, title="Sans voix", cost_cents=10_000_00, status=S.ON_BALLOT)
+    voted = create_project(session, SYSTEM, edition, d, title="Voté", cost_cents=50_000_00, status=S.ON_BALLOT)
+    nobody = create_project(session, SYSTEM, edition, d, title="Sans voix", cost_cents=10_000_00, status=S.ON_BALLOT)
     editions.set_phase(session, SYSTEM, edition, Phase.VOTE)
     put_ballots(session, edition, d, [({voted: 1}, "online")] * 3)
     editions.set_phase(session, SYSTEM, edition, Phase.RESULTS)
@@ -128,7 +128,7 @@ def test_majority_judgment_never_funds_a_project_the_majority_rejects(session, m
                            grade_count=5, aggregation_rule="mj", min_choices=0, max_choices=None,
                            tie_break="lexicographic")
     d = edition.districts[0]
-    liked, rejected = (create_project(session, edition, d, title=t, cost_cents=40_00, status=S.ON_BALLOT)
+    liked, rejected = (create_project(session, SYSTEM, edition, d, title=t, cost_cents=40_00, status=S.ON_BALLOT)
                        for t in ("Aimé", "Rejeté"))
     editions.set_phase(session, SYSTEM, edition, Phase.VOTE)
     put_ballots(session, edition, d, [({liked: 4, rejected: 0}, "online"), ({liked: 3, rejected: 4}, "online"),

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from pb.authz import SYSTEM
 from pb.editions.models import Phase
 from pb.ideas.models import Idea, IdeaStatus
 from pb.projects.models import ProjectStatus
@@ -86,9 +87,9 @@ def test_the_ballot_page_names_projects_costing_more_than_their_envelope(session
     from pb.projects.services import create_project
 
     edition = cycle.edition(Phase.REVIEW)  # envelopes of 100 000 €
-    create_project(session, edition, edition.districts[0], title="Un pont trop cher", cost_cents=150_000_00,
+    create_project(session, SYSTEM, edition, edition.districts[0], title="Un pont trop cher", cost_cents=150_000_00,
                    status=ProjectStatus.ON_BALLOT)
-    create_project(session, edition, edition.districts[0], title="Des bancs", cost_cents=5_000_00,
+    create_project(session, SYSTEM, edition, edition.districts[0], title="Des bancs", cost_cents=5_000_00,
                    status=ProjectStatus.ON_BALLOT)
     admin = make.admin()
     session.commit()

@@ -62,11 +62,14 @@ def test_import_accepts_rejects_and_reports_each_line(session, make) -> None:
     assert dict(result.reasons) == {"duplicate": 1, "bad_date": 1, "too_young": 1, "unknown_district": 1, "missing_field": 1}
     assert result.emails_ignored == 1
     text = report.getvalue()
-    assert text.startswith("\ufeffligne;statut;ref_votant;motif\r\n")  # French Excel (pb.web.csv)
+    assert text.startswith("\ufeffligne;statut;ref_votant;motif;colonne\r\n")  # French Excel (pb.web.csv)
     rows = list(csv.DictReader(io.StringIO(text[1:]), delimiter=";"))
-    assert sorted((r["ligne"], r["motif"]) for r in rows if r["statut"] == "refusée") == [
-        (line, in_french(REASONS[code])) for line, code in
-        [("3", "duplicate"), ("4", "bad_date"), ("5", "too_young"), ("6", "unknown_district"), ("7", "missing_field")]]
+    assert sorted((r["ligne"], r["motif"], r["colonne"]) for r in rows if r["statut"] == "refusée") == [
+        (line, in_french(REASONS[code]), column) for line, code, column in
+        [("3", "duplicate", ""), ("4", "bad_date", "birth_date"), ("5", "too_young", "birth_date"),
+         ("6", "unknown_district", "district"), ("7", "missing_field", "")]]
+    assert [(r["motif"], r["colonne"]) for r in rows if r["ligne"] == "8"] == [
+        (in_french(REASONS["email_ignored"]), "email")]
     assert in_french(REASONS["duplicate"]).startswith("la même personne")
     accepted = {r["ligne"]: r["ref_votant"] for r in rows if r["statut"] == "importée"}
     assert set(accepted) == {"2", "8"}

@@ -10,14 +10,21 @@ import io
 import pytest
 
 from pb.authz import SYSTEM
+from pb.ballotbox.models import PollingStation
+from pb.ballotbox.services.reconcile import CSV_COLUMNS as RECONCILE_COLUMNS
 from pb.barometer import services as barometer
 from pb.barometer.models import Dataset
 from pb.barometer.opendata import IDEA_COLUMNS, IMPLEMENTATION_COLUMNS, PROJECT_COLUMNS, SCDL_COLUMNS
 from pb.voting.jobs import TOKEN_COLUMNS
 from pb.voting.services.register import REPORT_COLUMNS
-from pb.web.csv import french_csv, french_value, safe_cell
+from pb.web.csv import french_csv, french_rows, french_value, safe_cell
 
 EXPORT_HEADER = ["code", "detail", "libelle", "unite", "valeur"]
+IDEAS_HEADER = ["N°", "Titre", "Quartier", "Thématique", "Statut", "Reçue", "Déposée le", "Auteurs", "Lieu", "Latitude",
+                "Longitude", "Coût estimé par ses auteurs (€)", "Projet n°", "Motif public", "Commentaires",
+                "Masqué par les modérateurs", "Description"]
+COMMENTS_HEADER = ["Commentaire n°", "Idée n°", "Projet n°", "Sur", "En réponse au commentaire n°", "Auteur",
+                   "Écrit le", "Phase", "Masqué par les modérateurs", "Texte"]
 # Endpoints that serve CSV without `.csv` in their address.
 CSV_WITHOUT_SUFFIX = {"voting_admin.task_file", "barometer.download_export"}
 # Files for machines, in a national standard that fixes their columns (and says why).
@@ -41,6 +48,7 @@ def downloads(session, make, auth, client):
     publish_results(session, edition)
     for dataset in Dataset:
         barometer.publish_dataset(session, SYSTEM, edition, dataset)
+    session.add(PollingStation(edition_id=edition.id, name="Mairie annexe", district_id=edition.districts[0].id))
     draft = make.edition()
     session.commit()
     auth.login(admin)
@@ -52,6 +60,9 @@ def downloads(session, make, auth, client):
         "barometer.data_csv (suivi)": (client.get(f"/editions/{slug}/open-data/suivi.csv"), IMPLEMENTATION_COLUMNS),
         "barometer.data_csv (budget)": (client.get(f"/editions/{slug}/open-data/budget.csv"), SCDL_COLUMNS),
         "barometer.download_export": (client.get(f"/admin/editions/{edition.id}/barometer/export.csv"), EXPORT_HEADER),
+        "ballotbox.reconcile_csv": (client.get(f"/admin/editions/{edition.id}/reconcile.csv"), list(RECONCILE_COLUMNS)),
+        "ideas.export_ideas": (client.get(f"/admin/editions/{edition.id}/ideas.csv"), IDEAS_HEADER),
+        "ideas.export_comments": (client.get(f"/admin/editions/{edition.id}/comments.csv"), COMMENTS_HEADER),
     }
     base = f"/admin/editions/{draft.id}/voting"
     register = "last_name;first_name;birth_date;district\nMartin;Léa;1990-01-01;q1\nDurand;Paul;pas une date;q2\n"
@@ -87,8 +98,8 @@ def test_every_csv_export_opens_in_french_excel(downloads):
         assert "," not in first, name
         rows = text[1:].split("\r\n")[1:]
         assert rows and all(r.count(";") >= len(header) - 1 for r in rows if r and '"' not in r), name
-    french_words = {"statut", "motif", "ligne", "titre", "quartier", "lien", "libelle", "valeur"}
-    assert all(any(h in french_words or h.startswith(("nb_", "date_", "identifiant_", "coll_")) for h in header)
+    french_words = {"statut", "motif", "ligne", "titre", "quartier", "lien", "libelle", "valeur", "bureau", "texte"}
+    assert all(any(h.lower() in french_words or h.startswith(("nb_", "date_", "identifiant_", "coll_")) for h in header)
                for name, (_r, header) in downloads.items() if name not in MACHINE_FORMATS)
 
 
@@ -102,3 +113,11 @@ def test_french_values():
     assert text == "\ufefftitre;budget\r\n\"'=HYPERLINK(\"\"x\"\")\";1,5\r\n\"a;b\";\r\n"
     with pytest.raises(ValueError):
         french_csv(["a", "b"], [[1]])
+
+
+def test_pb_reads_its_own_files_back_as_written():
+    """The voting codes file feeds the letters: each cell comes back as given, a formula's
+    apostrophe removed (a token may start with '-')."""
+    cells = ["-x_Yz.token", "=1+1", "'quoted", "a;b", "Léa"]
+    text = french_csv(["a", "b", "c", "d", "e"], [cells])
+    assert list(french_rows(io.StringIO(text.removeprefix("\ufeff")))) == [dict(zip("abcde", cells))]

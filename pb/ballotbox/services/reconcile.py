@@ -10,8 +10,6 @@ reports in one query: the cost does not grow with the number of voters but with 
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,6 +20,7 @@ from pb.authz import require
 from pb.ballotbox.models import PollingStation, ReportEntry, SigninCollision, StationReport
 from pb.editions.models import Edition
 from pb.voting.models import Participation
+from pb.web.csv import french_csv
 
 
 @dataclass
@@ -113,16 +112,21 @@ def reconcile(session: Session, actor: Any, edition: Edition) -> Reconciliation:
     return Reconciliation(edition, lines, collisions, district_margins(session, edition, lines))
 
 
+# The CSV's columns (French, for the staff's spreadsheet) and the StationLine field of each.
+CSV_COLUMNS = {"identifiant": "id", "bureau": "name", "nb_emargements": "signins", "nb_enveloppes": "envelopes",
+               "nb_valides": "valid", "nb_blancs": "blank", "nb_nuls": "spoilt", "nb_saisis": "keyed",
+               "ecart": "difference", "proces_verbal": "report", "nb_collisions": "collisions"}
+# The procès-verbal's state, in words (the page says "signed off" / "not signed off").
+_REPORT_WORDS = {"signed_off": "signé", "awaiting_first_entry": "en attente de la première saisie",
+                 "awaiting_second_entry": "en attente de la seconde saisie", "entered": "saisi, non signé"}
+
+
 def as_csv(result: Reconciliation) -> str:
-    """The stations' lines for French Excel: semicolons, BOM added by the caller."""
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";")
-    columns = ["id", "name", "signins", "envelopes", "valid", "blank", "spoilt", "keyed", "difference", "report",
-               "collisions"]
-    writer.writerow(columns)
+    """The stations' lines, then the totals, for French Excel (pb.web.csv)."""
+    rows = []
     for line in result.stations:
         row = line.as_json()
-        writer.writerow(["" if row[c] is None else row[c] for c in columns])
+        rows.append([_REPORT_WORDS.get(row[f], row[f]) if f == "report" else row[f] for f in CSV_COLUMNS.values()])
     totals = result.totals
-    writer.writerow(["", "total"] + ["" if totals.get(c) is None else totals.get(c) for c in columns[2:9]] + ["", totals["collisions"]])
-    return out.getvalue()
+    rows.append(["", "total"] + [totals.get(f) for f in list(CSV_COLUMNS.values())[2:9]] + ["", totals["collisions"]])
+    return french_csv(list(CSV_COLUMNS), rows)

@@ -9,7 +9,6 @@ letters come, sorted by district (in the edition's order) then reference."""
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,6 +21,7 @@ from pb import audit
 from pb.authz import require
 from pb.editions.models import Edition
 from pb.errors import NotFoundError
+from pb.web.csv import french_rows
 
 
 @dataclass(frozen=True)
@@ -47,10 +47,10 @@ def letters(session: Session, actor: Any, edition: Edition, codes_file: Path | N
     if codes_file is None or not codes_file.is_file():
         raise NotFoundError()
     order = {d.code: (d.position, d.name) for d in edition.districts}
-    with codes_file.open(newline="", encoding="utf-8") as f:
-        rows = [r for r in csv.DictReader(f) if r.get("code")]
-    result = [Letter(r["voter_ref"], r["district"], order.get(r["district"], (0, ""))[1], r["code"], r["url"])
-              for r in rows if not district_code or r["district"] == district_code]
+    with codes_file.open(newline="", encoding="utf-8-sig") as f:  # written by FrenchWriter (TOKEN_COLUMNS)
+        rows = [r for r in french_rows(f) if r.get("code")]
+    result = [Letter(r["ref_votant"], r["quartier"], order.get(r["quartier"], (0, ""))[1], r["code"], r["lien"])
+              for r in rows if not district_code or r["quartier"] == district_code]
     result.sort(key=lambda letter: (order.get(letter.district_code, (10**6, ""))[0], letter.district_code, letter.ref))
     audit.record(session, actor, "voting.letters", edition, after={"letters": len(result), "district": district_code})
     return result

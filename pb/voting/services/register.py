@@ -289,7 +289,7 @@ def _insert_batch(session: Session, batch: list[tuple[int, dict[str, Any], bool]
             if ignored:
                 result.emails_ignored += 1
             if writer:
-                writer.writerow([number, "accepted", ref, "email_ignored" if ignored else ""])
+                writer.writerow([number, "accepted", ref, "email_ignored" if ignored else "", "email" if ignored else ""])
         else:
             reason = "duplicate_external_id" if values and values["external_key"] in known_external else "duplicate"
             result.reject(number, reason, writer)
