@@ -33,10 +33,21 @@ WITHOUT_ACTOR = {
     "editions.services.get_territory": "creates the one territory row the first time it is read",
     "review.services.checklist": "creates the default criteria the first time they are read",
     "review.services.create_checklist": "a phase hook: the phase change was checked by set_phase",
-    "voting.services.access.request_token": "a resident asks for their own voting link (self-registration)",
+    "accounts.rights.delete_account": "the current password proves the person deleting their own account",
+    "barometer.export.profile": "creates the one open-data profile row the first time it is read",
+    "barometer.export.document": "reads an edition's figures; profile() creates its row the first time",
+    "ideas.uploads.create_idea_with_files": "ideas.services.create_idea checks the actor; the files join that new idea",
+    "voting.services.requests.request_token": "a resident asks for their own voting link (self-registration)",
     "voting.services.tokens.issue_one": "called by issue_tokens (voting.manage) and request_token (self-registration)",
     "voting.services.board.seal_board": "chains the public board's entries: no person's decision",
     "voting.services.board.seal_pending": "seal_board in a transaction of its own",
+    "voting.services.board.sign_head": "signs the board's head at the close or from the command line: no person's decision",
+    "voting.services.secrecy.ensure_ballot_key": "a phase hook at the opening: set_phase checked the actor",
+    "voting.services.secrecy.close_decrypt": "a phase hook at the close: set_phase checked the actor",
+    "voting.writers.use_token_statement": "builds an SQL statement; casting runs it after its checks",
+    "voting.writers.insert_statement": "builds an SQL statement; casting runs it after its checks",
+    "voting.writers.compiled_use_token": "compiles use_token_statement; casting runs it after its checks",
+    "voting.writers.compiled_insert": "compiles insert_statement; casting runs it after its checks",
 }
 
 
