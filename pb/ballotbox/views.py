@@ -8,7 +8,7 @@ import io
 import zoneinfo
 from typing import Any
 
-from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -29,11 +29,6 @@ from pb.web.lookups import staff_edition
 
 bp = Blueprint("ballotbox", __name__)
 EDITION_ADMIN_LINKS = [(_l("Polling stations and reconciliation"), "ballotbox.stations", "ballotbox.manage")]
-
-
-def _refused(form: Any, error: PbError) -> None:
-    g.pb_rollback = True  # nothing of a refused action is kept
-    show_error(form, error)
 
 
 def _desk_station(station_id: int) -> Any:
@@ -66,9 +61,9 @@ def desk(station_id: int) -> tuple[str, int] | str:
             else:
                 found = signin.lookup(db.session, current_user, station, **identity)
         except errors.AlreadySignedIn as refused:
-            _refused(None, refused)
+            show_error(None, refused)
         except PbError as refused:
-            _refused(form, refused)
+            show_error(form, refused)
     return render_template("ballotbox/desk.html", station=station, form=form, found=found, done=done,
                            describe=signin.describe, state=svc.state(station), signins=signin.signins_of(db.session, station),
                            keys=svc.keys_of(db.session, station, current_user), key_form=KeyForm(),
@@ -146,7 +141,7 @@ def report(station_id: int) -> str | Response | tuple[str, int]:
             flash(_("Your entry is recorded."), "success")
             return redirect(url_for("ballotbox.report", station_id=station.id))
         except PbError as refused:
-            _refused(form, refused)
+            show_error(form, refused)
     status = form_status(form)
     return render_template("ballotbox/report.html", station=station, form=form, projects=projects,
                            current=reports.report_state(db.session, station), closed=svc.is_closed(station),
@@ -175,7 +170,7 @@ def sign_off(station_id: int) -> Response:
         reports.sign_off(db.session, current_user, station)
         flash(_("The report is signed off and locked."), "success")
     except PbError as refused:
-        _refused(None, refused)
+        show_error(None, refused)
     return redirect(url_for("ballotbox.report", station_id=station.id))
 
 
@@ -190,9 +185,9 @@ def upload(station_id: int) -> str | tuple[str, int]:
             text = form.file.data.read().decode("utf-8-sig")
             result = signin.upload_signins(db.session, current_user, station, io.StringIO(text))
         except UnicodeDecodeError:
-            _refused(form, ValidationFailed(_l("The file must be UTF-8."), field="file"))
+            show_error(form, ValidationFailed(_l("The file must be UTF-8."), field="file"))
         except PbError as refused:
-            _refused(form, refused)
+            show_error(form, refused)
     status = form_status(form)
     return render_template("ballotbox/upload.html", station=station, form=form, result=result), status
 
@@ -242,7 +237,7 @@ def stations(edition_id: int) -> str | Response | tuple[str, int]:
             flash(_("Station “%(name)s” created.", name=station.name), "success")
             return redirect(url_for("ballotbox.station", edition_id=edition.id, station_id=station.id))
         except PbError as refused:
-            _refused(form, refused)
+            show_error(form, refused)
     status = form_status(form)
     return render_template("ballotbox/stations.html", edition=edition, form=form,
                            stations=svc.stations_of(db.session, edition), state=svc.state,
@@ -261,7 +256,7 @@ def station(edition_id: int, station_id: int) -> str | Response | tuple[str, int
             flash(_("%(email)s is now an officer of this station.", email=form.email.data), "success")
             return redirect(url_for("ballotbox.station", edition_id=edition.id, station_id=station.id))
         except PbError as refused:
-            _refused(form, refused)
+            show_error(form, refused)
     status = form_status(form)
     return render_template("ballotbox/station.html", edition=edition, station=station, form=form,
                            state=svc.state(station), keys=svc.keys_of(db.session, station),
@@ -302,7 +297,7 @@ def amend(edition_id: int, station_id: int) -> str | Response | tuple[str, int]:
             flash(_("The report is changed; the change and its reason are in the audit log."), "success")
             return redirect(url_for("ballotbox.station", edition_id=edition.id, station_id=station.id))
         except PbError as refused:
-            _refused(form, refused)
+            show_error(form, refused)
     status = form_status(form)
     return render_template("ballotbox/amend.html", edition=edition, station=station, form=form, projects=projects,
                            current=reports.report_state(db.session, station)), status
