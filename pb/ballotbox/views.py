@@ -64,21 +64,30 @@ def desk(station_id: int) -> tuple[str, int] | str:
             show_error(None, refused)
         except PbError as refused:
             show_error(form, refused)
-    return render_template("ballotbox/desk.html", station=station, form=form, found=found, done=done,
-                           describe=signin.describe, state=svc.state(station), signins=signin.signins_of(db.session, station),
-                           keys=svc.keys_of(db.session, station, current_user), key_form=KeyForm(),
-                           closes_at=svc.closes_at(station)), form_status(form)
+    return _desk_page(station, form, KeyForm(formdata=None), found=found, done=done), form_status(form)
+
+
+def _desk_page(station: Any, form: Any, key_form: Any, **shown: Any) -> str:
+    return render_template("ballotbox/desk.html", station=station, form=form, found=shown.get("found"),
+                           done=shown.get("done"), describe=signin.describe, state=svc.state(station),
+                           signins=signin.signins_of(db.session, station),
+                           keys=svc.keys_of(db.session, station, current_user), key_form=key_form,
+                           closes_at=svc.closes_at(station))
 
 
 @bp.post("/desk/<int:station_id>/keys")
 @guard("ballotbox.desk")
-def desk_key(station_id: int) -> str | Response:
+def desk_key(station_id: int) -> str | tuple[str, int]:
+    """A new key, shown once. A refused one shows the desk again with the device's name as typed."""
     station = _desk_station(station_id)
-    form = KeyForm()
-    if not form.validate_on_submit():
-        return redirect(url_for("ballotbox.desk", station_id=station.id))
-    _key, raw = svc.create_key(db.session, current_user, station, current_user, label=form.label.data or "")
-    return render_template("ballotbox/key.html", station=station, raw=raw)
+    key_form = KeyForm()
+    if key_form.validate_on_submit():
+        try:
+            _key, raw = svc.create_key(db.session, current_user, station, current_user, label=key_form.label.data or "")
+            return render_template("ballotbox/key.html", station=station, raw=raw)
+        except PbError as refused:
+            show_error(key_form, refused)
+    return _desk_page(station, LookupForm(formdata=None), key_form), form_status(key_form)
 
 
 @bp.post("/desk/<int:station_id>/keys/<int:key_id>/revoke")
