@@ -216,13 +216,15 @@ def print_report(station_id: int) -> str:
 
 # -- administrators ----------------------------------------------------------------------------------
 
-def _local(text: str | None) -> dt.datetime | None:
+def _local(text: str | None, field: str) -> dt.datetime | None:
+    """A date and time as written in France (14/03/2027 08:00) or ISO (2027-03-14 08:00), local time."""
     if not text or not text.strip():
         return None
+    text = text.strip()
     try:
-        value = dt.datetime.fromisoformat(text.strip().replace("T", " "))
+        value = dt.datetime.strptime(text, "%d/%m/%Y %H:%M") if "/" in text else dt.datetime.fromisoformat(text)
     except ValueError:
-        raise ValidationFailed(_l("Not a date and time (2027-03-14 08:00)."), field="opens") from None
+        raise ValidationFailed(_l("Not a date and time (14/03/2027 08:00)."), field=field) from None
     if value.tzinfo is None:
         from pb.voting.services.common import settings
 
@@ -241,7 +243,7 @@ def stations(edition_id: int) -> str | Response | tuple[str, int]:
         try:
             station = svc.create_station(db.session, current_user, edition, name=form.name.data,
                                          address=form.address.data or "", district=form.district.data or None,
-                                         opens=_local(form.opens.data), closes=_local(form.closes.data),
+                                         opens=_local(form.opens.data, "opens"), closes=_local(form.closes.data, "closes"),
                                          offline=form.offline.data)
             flash(_("Station “%(name)s” created.", name=station.name), "success")
             return redirect(url_for("ballotbox.station", edition_id=edition.id, station_id=station.id))

@@ -92,3 +92,19 @@ def test_a_refused_key_keeps_the_device_name(client, auth, session, paper) -> No
     assert name in page and "pbst_" not in page
     session.commit()
     assert session.scalar(keys) == before
+
+
+def test_station_times_as_written_in_france(client, auth, session, make, paper) -> None:
+    world, _desk = paper
+    admin = make.admin()
+    session.commit()
+    auth.login(admin)
+    url = f"/admin/editions/{world.edition.id}/stations"
+    created = client.post(url, data={"name": "Salle des fêtes", "opens": "14/03/2030 08:00", "closes": "14/03/2030 18:00"})
+    assert created.status_code == 302, created.get_data(as_text=True)
+    station = session.scalar(sa.select(PollingStation).where(PollingStation.name == "Salle des fêtes"))
+    (window,) = station.windows
+    assert (window.ends_at - window.starts_at).total_seconds() == 10 * 3600
+    refused = client.post(url, data={"name": "Préau", "closes": "14/03/2030 25:00"})
+    assert refused.status_code == 422 and "14/03/2027 08:00" in refused.get_data(as_text=True)
+    assert "Préau" in refused.get_data(as_text=True)
