@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from pb import audit
 from pb.accounts.models import User
-from pb.authz import can, require
+from pb.authz import require
 from pb.ballotbox import errors
 from pb.ballotbox.models import PollingStation, StationKey, StationOfficer, StationWindow
 from pb.db import utcnow
@@ -253,8 +253,8 @@ def revoke_key(session: Session, actor: Any, station: PollingStation, key_id: in
     key = session.get(StationKey, key_id)
     if key is None or key.station_id != station.id:
         raise NotFoundError()
-    if not (can(actor, "ballotbox.manage", station) or getattr(actor, "id", None) == key.officer_id):
-        raise errors.NotYourStation()
+    if getattr(actor, "id", None) != key.officer_id:  # an officer revokes their own key; others manage
+        require(actor, "ballotbox.manage", station, error=errors.NotYourStation)
     if key.revoked_at is None:
         key.revoked_at = utcnow()
         session.flush()
