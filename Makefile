@@ -7,7 +7,7 @@ PORT   ?= 5000
 # Every install is pinned by constraints.txt, the lock generated from pyproject.toml (`make lock`).
 LOCK   := constraints.txt
 
-.PHONY: run test install install-test bench lock clean
+.PHONY: run test install install-test bench lock clean vendor-leaflet
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,9 @@ install: $(VENV)/.installed-app
 install-test: $(VENV)/.installed-test
 	$(BIN)/pb i18n compile
 
+# Links pb writes (e-mails, letters, codes, the demo's voting links) use the port served:
+# `make run PORT=5100` gives links on 5100 (unless PB_BASE_URL says otherwise).
+run: export PB_BASE_URL := $(or $(PB_BASE_URL),http://127.0.0.1:$(PORT))
 run: install
 	$(BIN)/pb db upgrade
 	$(BIN)/pb demo --if-empty
@@ -48,3 +51,17 @@ lock: | $(BIN)/python
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .hypothesis
+
+# Leaflet (the map) is vendored into static/vendor/leaflet from its npm package: pb serves it
+# itself (no CDN). To change version: edit LEAFLET_VERSION, run `make vendor-leaflet` (needs
+# npm), check the map pages, commit static/vendor/leaflet. See docs/map.md.
+LEAFLET_VERSION = 1.9.4
+vendor-leaflet:
+	rm -rf var/leaflet && mkdir -p var/leaflet
+	cd var/leaflet && npm pack --silent leaflet@$(LEAFLET_VERSION)
+	tar xzf var/leaflet/leaflet-$(LEAFLET_VERSION).tgz -C var/leaflet
+	rm -rf static/vendor/leaflet && mkdir -p static/vendor/leaflet/images
+	cp var/leaflet/package/dist/leaflet.js var/leaflet/package/dist/leaflet.css var/leaflet/package/LICENSE \
+		static/vendor/leaflet/
+	cp var/leaflet/package/dist/images/*.png static/vendor/leaflet/images/
+	echo "leaflet@$(LEAFLET_VERSION)" > static/vendor/leaflet/VERSION

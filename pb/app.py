@@ -16,8 +16,9 @@ from pb import attempts, config, jobs
 from pb.authz import can, load_policies
 from pb.db import db
 from pb.errors import PbError
-from pb.extensions import babel, csrf, limiter, login_manager
+from pb.extensions import babel, csrf, login_manager
 from pb.i18n import select_locale, select_timezone, translation_dirs
+from pb.web.urls import BoundedIntConverter
 
 # One blueprint per domain (pb/<domain>/views.py defines `bp`), registered in this order.
 BLUEPRINTS = [
@@ -65,10 +66,17 @@ SECURITY_HEADERS = [
 
 
 def security_headers(app: Flask) -> list[tuple[str, str]]:
-    """The headers every response carries (a middleware answering by itself adds them too)."""
-    if app.config["SESSION_COOKIE_SECURE"]:
-        return SECURITY_HEADERS + [("Strict-Transport-Security", "max-age=31536000; includeSubDomains")]
-    return SECURITY_HEADERS
+    """The headers every response carries (a middleware answering by itself adds them too).
+    Images may also come from the map's tile server."""
+    headers = app.config.get("PB_SECURITY_HEADERS")
+    if headers is None:
+        tiles = app.config["PB_SETTINGS"].map_tile_origin
+        csp = CSP.replace("img-src 'self' data:", f"img-src 'self' data: {tiles}") if tiles else CSP
+        headers = [("Content-Security-Policy", csp)] + [h for h in SECURITY_HEADERS if h[0] != "Content-Security-Policy"]
+        if app.config["SESSION_COOKIE_SECURE"]:
+            headers.append(("Strict-Transport-Security", "max-age=31536000; includeSubDomains"))
+        app.config["PB_SECURITY_HEADERS"] = headers
+    return headers
 
 
 def login_cookies(app: Flask) -> tuple[str, str]:
@@ -100,11 +108,6 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         BABEL_DEFAULT_LOCALE=settings.default_locale,
         BABEL_DEFAULT_TIMEZONE="UTC",
         BABEL_TRANSLATION_DIRECTORIES=";".join(translation_dirs()),
-        RATELIMIT_STORAGE_URI=settings.rate_limit_storage or settings.redis_url or "memory://",
-        RATELIMIT_ENABLED=True,
-        # Redis down must never refuse a vote (DESIGN §2.8): limits fall back to memory.
-        RATELIMIT_SWALLOW_ERRORS=True,
-        RATELIMIT_IN_MEMORY_FALLBACK_ENABLED=True,
         JSON_SORT_KEYS=False,
     )
     logging.basicConfig(level=logging.INFO if settings.is_production else logging.WARNING)
@@ -113,10 +116,10 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     jobs.init_app(app, settings.redis_url)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     csrf.init_app(app)
-    limiter.init_app(app)
     attempts.init_app(app)
     _init_login(app)
     load_policies()
+    app.url_map.converters["int"] = BoundedIntConverter  # before the routes: huge ids are a 404
     register_blueprints(app)
     _init_request_cycle(app)
     _init_templates(app)

@@ -27,6 +27,7 @@ from flask import Flask, current_app
 from flask_babel import lazy_gettext as _l
 from limits import RateLimitItem, parse
 
+from pb.config import ConfigError
 from pb.errors import PbError
 
 STORE_RETRY_SECONDS = 30.0
@@ -98,6 +99,13 @@ class TooManyAttempts(PbError):
     message = _l("Too many failed attempts from here or with these details. Wait a few minutes, then try again.")
 
 
+def _parse(text: str) -> RateLimitItem:
+    try:
+        return parse(text)
+    except ValueError:
+        raise ConfigError(f"rate limit {text!r} is not understood: write it as \"30 per 10 minutes\"") from None
+
+
 def credential_key(value: str) -> str:
     """What the store holds for a credential: a hash, never something usable."""
     return hashlib.sha256(value.encode()).hexdigest()[:32]
@@ -110,7 +118,7 @@ class AttemptLimiter:
     def __init__(self, scopes: dict[str, tuple[str, str]], kiosks: list[str], storage: str,
                  enabled: bool = True) -> None:
         self.scopes: dict[str, tuple[RateLimitItem, RateLimitItem]] = {
-            scope: (parse(per_credential), parse(per_address)) for scope, (per_credential, per_address) in scopes.items()}
+            scope: (_parse(per_credential), _parse(per_address)) for scope, (per_credential, per_address) in scopes.items()}
         self.kiosks = [ipaddress.ip_network(k.strip(), strict=False) for k in kiosks if k.strip()]
         self.enabled = enabled
         self.memory = MemoryCounters()
@@ -190,7 +198,7 @@ def init_app(app: Flask) -> None:
     }
     app.extensions["pb_attempts"] = AttemptLimiter(
         scopes, list(s.kiosk_addresses), s.rate_limit_storage or s.redis_url or "memory://",
-        enabled=app.config.get("RATELIMIT_ENABLED", True))
+        enabled=app.config.get("PB_ATTEMPT_LIMITS", True))
 
 
 def limiter_of(app: Flask | None = None) -> AttemptLimiter:

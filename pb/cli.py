@@ -15,13 +15,15 @@ import importlib
 import json
 import os
 import sys
+from typing import Any
 
 import click
 from flask import current_app
-from flask.cli import AppGroup, FlaskGroup
+from flask.cli import AppGroup, FlaskGroup, run_command as flask_run_command
 
 from pb.app import create_app
 from pb.authz import SYSTEM
+from pb.config import load as load_settings
 from pb.db import db
 from pb.errors import PbError
 
@@ -37,6 +39,26 @@ def _create_app() -> object:
 @click.group(cls=FlaskGroup, create_app=_create_app, add_version_option=False, load_dotenv=False)
 def main() -> None:
     """pb: the participatory-budgeting platform."""
+
+
+@main.command("run", params=list(flask_run_command.params), help=flask_run_command.help)
+@click.pass_context
+def run(ctx: click.Context, **options: Any) -> None:
+    # Links pb writes (e-mails, letters, CSVs of codes) use the base_url setting. Left at its
+    # default, it follows the address served here: `pb run --port 5100` writes links on 5100.
+    # The variable is inherited by the reloader's process, where the app is created.
+    if "PB_BASE_URL" not in os.environ and links_follow_the_server(load_settings()):
+        host = options["host"] if options["host"] not in ("0.0.0.0", "::") else "127.0.0.1"
+        scheme = "https" if options.get("cert") else "http"
+        os.environ["PB_BASE_URL"] = f"{scheme}://{host}:{options['port']}"
+    ctx.invoke(flask_run_command, **options)
+
+
+def links_follow_the_server(settings: Any) -> bool:
+    """Development, and base_url left at the default of config/defaults.toml."""
+    from pb.config import Settings
+
+    return settings.env != "production" and settings.base_url == Settings.base_url
 
 
 def fail(error: PbError | str) -> None:

@@ -62,6 +62,19 @@ class Settings:
     secure_cookies: bool = False
     proxy_count: int = 0
     vote_lane: bool = True
+    map_tile_url: str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+    map_attribution: str = "© OpenStreetMap"
+    map_center: list[str] = field(default_factory=lambda: ["46.6", "2.4"])
+    map_zoom: int = 12
+
+    @property
+    def map_tile_origin(self) -> str:
+        """The tile server's origin, allowed for images by the Content-Security-Policy."""
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(self.map_tile_url.replace("{s}", "a"))
+        host = parts.netloc.replace("a.", "*.", 1) if "{s}" in self.map_tile_url else parts.netloc
+        return f"{parts.scheme}://{host}" if host else ""
 
     @property
     def is_production(self) -> bool:
@@ -145,6 +158,17 @@ def _finish(s: Settings) -> Settings:
         problems.append(f"default_locale {s.default_locale!r} is not in locales {s.locales}")
     if not (s.database_url.startswith("sqlite") or s.database_url.startswith("postgresql")):
         problems.append("database_url must be a sqlite:/// or postgresql+psycopg:// URL")
+    if s.map_tile_url and not (s.map_tile_url.startswith(("https://", "http://"))
+                               and all(p in s.map_tile_url for p in ("{z}", "{x}", "{y}"))):
+        problems.append("map_tile_url must be an http(s) URL with {z}, {x} and {y}, or empty (no map)")
+    try:
+        lat, lng = (float(v) for v in s.map_center)
+        if not (-90 <= lat <= 90 and -180 <= lng <= 180):
+            raise ValueError
+    except ValueError:
+        problems.append("map_center must be a latitude and a longitude, for example 45.188,5.724")
+    if not 1 <= s.map_zoom <= 19:
+        problems.append("map_zoom must be between 1 and 19")
     if s.login_max_failures < 1 or s.login_lock_minutes < 1:
         problems.append("login_max_failures and login_lock_minutes must be at least 1")
     problems += _checked_values(s)
@@ -208,7 +232,7 @@ def _production_problems(s: Settings) -> list[str]:
     elif not s.smtp_host:
         problems.append("mail_backend is smtp but smtp_host is empty (PB_SMTP_HOST)")
     if not s.secure_cookies:
-        problems.append("secure_cookies must be true in production (serve pb over HTTPS)")
+        problems.append("secure_cookies must be true in production: serve pb over HTTPS (PB_SECURE_COOKIES)")
     return problems
 
 

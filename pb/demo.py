@@ -28,7 +28,8 @@ from pb.mail import QUIET
 
 DEMO_PASSWORD = "budget-participatif"
 # Domains that add to the demo (module with `run(session, ctx, edition, phase)`), in this order.
-DEMO_MODULES: list[str] = ["pb.ideas.demo", "pb.voting.demo", "pb.results.demo", "pb.tracking.demo", "pb.barometer.demo"]
+DEMO_MODULES: list[str] = ["pb.ideas.demo", "pb.voting.demo", "pb.ballotbox.demo", "pb.results.demo", "pb.tracking.demo",
+                          "pb.barometer.demo"]
 
 SECTORS = [  # name, code, population (approximate, 2020 census), envelope €
     ("Secteur 1 – Berriat, Saint-Bruno, Europole", "secteur-1", 27500, 135_000),

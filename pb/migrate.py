@@ -58,7 +58,8 @@ def check_differences(engine: Engine, metadata: sa.MetaData) -> list[tuple[str, 
     """CHECK constraints, named by the naming convention, compared as the database itself writes
     them: the models are created in a scratch place of the same kind (a schema rolled back on
     PostgreSQL, an in-memory database for SQLite) and both are read back by the same reflection.
-    Each difference is ("check_constraint", table, name, expected SQL, SQL in the database)."""
+    Each difference is ("check_constraint", table, name, expected SQL, SQL in the database).
+    On PostgreSQL the user needs the CREATE privilege on the database, as for the migrations."""
     found = []
     for table, name, expected, actual in _compare_checks(engine, metadata):
         if expected != actual:

@@ -23,7 +23,6 @@ from sqlalchemy.orm import Session
 from pb import mail
 from pb.app import create_app
 from pb.db import db, make_engine
-from pb.extensions import limiter
 from pb.models import load_models
 
 TEST_DATABASE_URL = os.environ.get("PB_TEST_DATABASE_URL", "")
@@ -69,8 +68,7 @@ class ServerLikeClient(FlaskClient):
 
 
 def make_test_app(database_url: str, **overrides: Any) -> Flask:
-    # The rate limiter is one object shared by every app of the process: its counters always live
-    # in memory during tests (reset after each test), whatever Redis an app is given.
+    # Failed-attempt counts live in each app's memory during tests (reset after each test).
     settings = {"env": "test", "database_url": database_url, "mail_backend": "memory", "redis_url": "",
                 "base_url": "http://localhost", "rate_limit_storage": "memory://",
                 "ballot_key_folder": KEY_FOLDER}
@@ -106,10 +104,6 @@ def _clean_tables(request: pytest.FixtureRequest) -> Iterator[None]:
         for table in reversed(load_models().metadata.sorted_tables):
             connection.execute(table.delete())
     mail.outbox.clear()
-    try:
-        limiter.reset()
-    except Exception:  # noqa: BLE001 - no limiter storage initialised yet
-        pass
     if "app" in request.fixturenames:  # the failed-attempt counts belong to the app (pb/attempts.py)
         from pb.attempts import limiter_of
 

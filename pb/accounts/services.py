@@ -18,12 +18,12 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy.orm import Session
 
 from pb import audit
+from pb.attempts import credential_key, limiter_of
 from pb.accounts.models import STAFF_ROLES, Role, RoleAssignment, User
 from pb.authz import require
 from pb.db import utcnow
 from pb.errors import PbError, ValidationFailed
 from pb.mail import queue_email
-from pb.web.format import moment
 from pb.web.urls import external_url
 
 _hasher = PasswordHasher()
@@ -37,12 +37,6 @@ class InvalidCredentials(PbError):
     code = "invalid_credentials"
     status = 401
     message = _l("Wrong e-mail address or password.")
-
-
-class AccountLocked(PbError):
-    code = "account_locked"
-    status = 429
-    message = _l("Too many failed attempts. Try again after %(until)s, or reset your password.")
 
 
 class AccountBlocked(PbError):
@@ -178,37 +172,41 @@ def confirm_email(session: Session, token: str) -> User:
 
 # -- login ----------------------------------------------------------------------------------------
 
-def authenticate(session: Session, email: str, password: str, now: dt.datetime | None = None) -> User:
-    """The user, or a named refusal. Consecutive failures lock the account for a time that
-    doubles at each new lock; a success resets the counter."""
+def authenticate(session: Session, email: str, password: str, now: dt.datetime | None = None, *,
+                 address: str = "") -> User:
+    """The user, or a named refusal. Failed attempts are limited per account *and address*
+    (`login_max_failures` per `login_lock_minutes`: the lock applies where the attempts failed,
+    never to the resident logging in elsewhere) and per address generously (`rate_limit_login`;
+    none for `kiosk_addresses`), by the one limiter (pb/attempts.py). An unknown address, a
+    wrong password and a lock answer alike: nothing says whether an account exists."""
     now = now or utcnow()
+    limiter = limiter_of()
+    key = credential_key("login|" + email.strip().lower() + "|" + address)
+    limiter.check("login", address, key)
     user = find_user(session, email)
-    if user is None:
-        _verify(_DUMMY_HASH, password)
-        raise InvalidCredentials()
-    if user.locked_until is not None and user.locked_until > now:
-        raise AccountLocked(until=moment(user.locked_until))
-    if not _verify(user.password_hash, password):
-        user.failed_logins += 1
-        s = settings()
-        if user.failed_logins >= s.login_max_failures:
-            user.locked_until = now + dt.timedelta(minutes=s.login_lock_minutes * 2 ** min(user.lock_count, 6))
-            user.lock_count += 1
-            user.failed_logins = 0
-            audit.record(session, None, "account.locked", user)
+    verified = _verify(user.password_hash if user is not None else _DUMMY_HASH, password)  # the same time either way
+    if user is None or not verified:
+        limiter.failed("login", address, key)
+        if user is not None and limiter.remaining("login", address, key) <= 0:
+            audit.record(session, None, "account.locked", user, after={"client": address})
         raise InvalidCredentials()
     if user.blocked_at is not None:
         raise AccountBlocked()
     if user.email_confirmed_at is None:
         send_confirmation(session, user)
         raise EmailNotConfirmed()
-    user.failed_logins = 0
-    user.lock_count = 0
-    user.locked_until = None
     user.last_login_at = now
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     return user
+
+
+def log_out(session: Session, user: User) -> None:
+    """End the user's sessions on the server side: the session cookie and the remember-me
+    cookie both carry `id:session_version`, so a new version makes every copy of them worthless
+    (on this device and the others)."""
+    user.session_version += 1
+    session.flush()
 
 
 def _verify(password_hash: str, password: str) -> bool:

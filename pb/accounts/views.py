@@ -18,18 +18,12 @@ from pb.authz import guard, public
 from pb.db import db
 from pb.editions.models import Edition
 from pb.errors import PbError
-from pb.extensions import counts_failures, failed_attempt, limiter
+from pb.attempts import credential_key, limiter_of
 from pb.web.forms import form_status, show_error
 from pb.web.pagination import paginate
 from pb.web.views import safe_next
 
 bp = Blueprint("accounts", __name__)
-
-
-def _login_limit() -> str:
-    from flask import current_app
-
-    return current_app.config["PB_SETTINGS"].rate_limit_login
 
 
 @bp.route("/account/register", methods=["GET", "POST"])
@@ -64,7 +58,6 @@ def confirm(token: str) -> Response:
 
 @bp.route("/account/login", methods=["GET", "POST"])
 @public
-@limiter.limit(_login_limit, methods=["POST"], deduct_when=counts_failures)
 def login() -> str | Response | tuple[str, int]:
     form = LoginForm()
     if request.method == "GET":
@@ -72,10 +65,12 @@ def login() -> str | Response | tuple[str, int]:
         form.email.data = request.args.get("email", "")
     if form.validate_on_submit():
         try:
-            user = services.authenticate(db.session, form.email.data, form.password.data)
+            user = services.authenticate(db.session, form.email.data, form.password.data,
+                                         address=request.remote_addr or "")
         except PbError as error:
-            failed_attempt()
             show_error(None, error)
+            if error.status == 429:
+                return render_template("accounts/login.html", form=form), 429
         else:
             session.clear()  # a new session on login: no fixation
             login_user(user, remember=form.remember.data)
@@ -87,6 +82,7 @@ def login() -> str | Response | tuple[str, int]:
 @bp.post("/account/logout")
 @guard("authenticated")
 def logout() -> Response:
+    services.log_out(db.session, current_user._get_current_object())  # the cookies die on the server too
     logout_user()
     session.clear()
     flash(_("You are logged out."), "info")
@@ -95,10 +91,18 @@ def logout() -> Response:
 
 @bp.route("/account/forgot", methods=["GET", "POST"])
 @public
-@limiter.limit(_login_limit, methods=["POST"])
-def forgot() -> str | Response:
+def forgot() -> str | Response | tuple[str, int]:
     form = ForgotForm()
     if form.validate_on_submit():
+        # Every request counts (per address asked for, and per client address): the answer is the
+        # same whether or not an account uses the address.
+        address, key = request.remote_addr or "", credential_key("forgot|" + form.email.data.strip().lower())
+        try:
+            limiter_of().check("login", address, key)
+        except PbError as error:
+            show_error(None, error)
+            return render_template("accounts/forgot.html", form=form), error.status
+        limiter_of().failed("login", address, key)
         services.request_password_reset(db.session, form.email.data)
         flash(_("If an account uses this address, we have sent it a link to choose a new password."), "info")
         return redirect(url_for("accounts.login"))

@@ -133,7 +133,8 @@ def _percent(share: float | None) -> str:
 
 
 def to_markdown(result: dict[str, Any]) -> str:
-    lines = [f"# Baromètre des budgets participatifs : {result['territories']} territoires", "",
+    n = result["territories"]
+    lines = [f"# Baromètre des budgets participatifs : {n} territoire{'s' if n > 1 else ''}", "",
              "| Code | Indicateur | Oui | Sur | Part |", "|---|---|---:|---:|---:|"]
     for code, label, k, of, share in table(result):
         lines.append(f"| {code} | {label} | {k} | {of} | {_percent(share)} |")

@@ -39,7 +39,7 @@ def export_command(edition: str, fmt: str, out: Path | None) -> None:
     _write(export.to_json(doc) if fmt == "json" else export.to_csv(doc), out)
 
 
-@group.command("aggregate")
+@group.command("aggregate", with_appcontext=False)  # reads files only: no database, no settings
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["md", "csv", "json"]), default="md", show_default=True)
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE instead of the screen.")

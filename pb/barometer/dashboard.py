@@ -24,7 +24,7 @@ from pb.voting.models import Participation, Scope
 class Dashboard:
     days: list[tuple[dt.date, int]]
     hours: list[tuple[int, int]]
-    districts: list[tuple[str, int, int]]  # name, online, paper
+    districts: list[tuple[str, int, int, float | None]]  # name, online, paper, rate of its population
     funnel: list[tuple[Any, int]]
     delivery: DeliveryStats
     values: dict[str, Any]
@@ -70,7 +70,7 @@ def timeline(session: Session, edition: Edition, zone: ZoneInfo) -> tuple[list[t
     return filled, [(h, hours[h]) for h in range(24)]
 
 
-def by_district(session: Session, edition: Edition) -> list[tuple[str, int, int]]:
+def by_district(session: Session, edition: Edition) -> list[tuple[str, int, int, float | None]]:
     P = Participation
     counts = {(d, str(getattr(s, "value", s)), str(getattr(c, "value", c))): n for d, s, c, n in session.execute(
         sa.select(P.district_id, P.scope, P.channel, sa.func.count()).where(P.edition_id == edition.id)
@@ -78,7 +78,8 @@ def by_district(session: Session, edition: Edition) -> list[tuple[str, int, int]
     rows = []
     for d in edition.districts:
         scope = Scope.CITYWIDE.value if d.is_citywide else Scope.DISTRICT.value
-        rows.append((d.name, counts.get((d.id, scope, "online"), 0), counts.get((d.id, scope, "paper"), 0)))
+        online, paper = counts.get((d.id, scope, "online"), 0), counts.get((d.id, scope, "paper"), 0)
+        rows.append((d.name, online, paper, (online + paper) / d.population if d.population else None))
     return rows
 
 

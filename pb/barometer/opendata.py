@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session, joinedload
 
@@ -29,12 +28,7 @@ from pb.results.services import published_run
 from pb.tracking.models import ImplementationUpdate
 from pb.tracking.services import implementation_dates
 from pb.voting.models import Participation, Scope
-from pb.web.csv import french_csv
-
-
-def in_french(text: Any) -> str:
-    with force_locale("fr"):
-        return str(text)
+from pb.web.csv import french_csv, in_french
 
 
 def _vote_end(edition: Edition) -> dt.date | None:
@@ -181,12 +175,26 @@ def budget_csv(session: Session, edition: Edition) -> str:
 
 # -- the catalogue of the open-data page --------------------------------------------------------------
 
+CSV_FILES = {  # file name -> (its dataset, its writer)
+    "projets": (Dataset.PROJECTS, projects_csv),
+    "idees": (Dataset.PROJECTS, ideas_csv),
+    "suivi": (Dataset.IMPLEMENTATION, implementation_csv),
+    "budget": (Dataset.BUDGET, budget_csv),
+}
+
+
 @dataclass(frozen=True)
 class DataFile:
     label: Any
     endpoint: str
     kind: str  # CSV, JSON, ZIP...
     param: str = "slug"  # the endpoint's argument naming the edition
+    name: str = ""  # the file's name, for barometer.data_csv
+
+    def url(self, slug: str) -> str:
+        from flask import url_for
+
+        return url_for(self.endpoint, **{self.param: slug}, **({"name": self.name} if self.name else {}))
 
 
 @dataclass(frozen=True)
@@ -201,8 +209,8 @@ CATALOGUE = [
     DatasetInfo(Dataset.PROJECTS, _l("Projects and ideas"),
                 _l("Every project of the edition with its district, cost, review outcome, votes, channel and "
                    "implementation dates (Paris open-data model); every idea submitted with its review outcome."),
-                (DataFile(_l("Projects"), "barometer.data_projects", "CSV"),
-                 DataFile(_l("Ideas"), "barometer.data_ideas", "CSV"))),
+                (DataFile(_l("Projects"), "barometer.data_csv", "CSV", name="projets"),
+                 DataFile(_l("Ideas"), "barometer.data_csv", "CSV", name="idees"))),
     DatasetInfo(Dataset.BALLOTS, _l("Anonymised ballots"),
                 _l("The ballots as cast, in random order, without anything that identifies a voter (Pabulib format)."),
                 (DataFile(_l("Ballots"), "results.pabulib_zip", "ZIP"),)),
@@ -211,13 +219,13 @@ CATALOGUE = [
                 (DataFile(_l("Results"), "results.api_results", "JSON", "edition"),)),
     DatasetInfo(Dataset.IMPLEMENTATION, _l("Implementation"),
                 _l("Each dated step of the funded projects' implementation: status, progress, amount spent."),
-                (DataFile(_l("Implementation"), "barometer.data_implementation", "CSV"),)),
+                (DataFile(_l("Implementation"), "barometer.data_csv", "CSV", name="suivi"),)),
     DatasetInfo(Dataset.INDICATORS, _l("Indicators"),
                 _l("The edition's indicators (participation, channels, funnel, delivery), schema pb-barometer/1."),
                 (DataFile(_l("Indicators"), "barometer.data_indicators", "JSON"),)),
     DatasetInfo(Dataset.BUDGET, _l("Budget"),
                 _l("The funded projects as budget lines, in the SCDL budget format of French open data."),
-                (DataFile(_l("Budget"), "barometer.data_budget", "CSV"),)),
+                (DataFile(_l("Budget"), "barometer.data_csv", "CSV", name="budget"),)),
 ]
 INFO = {info.dataset: info for info in CATALOGUE}
 

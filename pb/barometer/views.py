@@ -51,7 +51,7 @@ def _dashboard_charts(board: dashboard.Dashboard) -> dict[str, Markup]:
         "days": charts.column_chart(_("Voters per day"), [(format_date(d, "d MMM"), n) for d, n in board.days],
                                     every=len(board.days) // 10 + 1),
         "hours": charts.column_chart(_("Voters by hour of the day"), [(f"{h:02d} h", n) for h, n in board.hours], every=3),
-        "districts": charts.bar_chart(_("Voters by district"), [(name, on + paper) for name, on, paper in board.districts]),
+        "districts": charts.bar_chart(_("Voters by district"), [(name, on + paper) for name, on, paper, _rate in board.districts]),
         "funnel": charts.bar_chart(_("From ideas to funded projects"), [(str(label), n) for label, n in board.funnel]),
         "delivery": charts.bar_chart(_("Delivery of the funded projects"), [(str(label), n) for label, n in board.delivery_steps]),
     }
@@ -84,32 +84,15 @@ def _published(slug: str, dataset: Dataset) -> Edition:
     return edition
 
 
-@bp.get("/editions/<slug>/open-data/projets.csv")
+@bp.get("/editions/<slug>/open-data/<name>.csv")
 @public
-def data_projects(slug: str) -> Response:
-    edition = _published(slug, Dataset.PROJECTS)
-    return csv_response(opendata.projects_csv(db.session, edition), f"{edition.slug}-projets.csv")
-
-
-@bp.get("/editions/<slug>/open-data/idees.csv")
-@public
-def data_ideas(slug: str) -> Response:
-    edition = _published(slug, Dataset.PROJECTS)
-    return csv_response(opendata.ideas_csv(db.session, edition), f"{edition.slug}-idees.csv")
-
-
-@bp.get("/editions/<slug>/open-data/suivi.csv")
-@public
-def data_implementation(slug: str) -> Response:
-    edition = _published(slug, Dataset.IMPLEMENTATION)
-    return csv_response(opendata.implementation_csv(db.session, edition), f"{edition.slug}-suivi.csv")
-
-
-@bp.get("/editions/<slug>/open-data/budget.csv")
-@public
-def data_budget(slug: str) -> Response:
-    edition = _published(slug, Dataset.BUDGET)
-    return csv_response(opendata.budget_csv(db.session, edition), f"{edition.slug}-budget-scdl.csv")
+def data_csv(slug: str, name: str) -> Response:
+    """projets.csv, idees.csv, suivi.csv, budget.csv: each once its dataset is published."""
+    if name not in opendata.CSV_FILES:
+        abort(404)
+    dataset, write = opendata.CSV_FILES[name]
+    edition = _published(slug, dataset)
+    return csv_response(write(db.session, edition), f"{edition.slug}-{name}.csv")
 
 
 @bp.get("/editions/<slug>/open-data/indicateurs.json")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 
 from pb.editions.models import AGGREGATION_RULES, TIE_BREAKS, BallotType, Edition, ResidenceRule, Verification
-from pb.web.format import money
+from pb.web.format import money, one
 
 
 def ballot_rules(edition: Edition) -> list[str]:
@@ -15,7 +15,8 @@ def ballot_rules(edition: Edition) -> list[str]:
         if edition.max_choices:
             lines.append(_("Choose between %(min)s and %(max)s projects.", min=edition.min_choices, max=edition.max_choices))
         else:
-            lines.append(_("Choose at least %(min)s project(s), as many as you like.", min=edition.min_choices))
+            lines.append(_("Choose at least one project, as many as you like.") if one(edition.min_choices)
+                         else _("Choose at least %(min)s projects, as many as you like.", min=edition.min_choices))
     elif b is BallotType.KNAPSACK:
         lines.append(_("Choose projects whose total cost does not exceed your district's envelope."))
         if edition.knapsack_min_share:
@@ -62,6 +63,10 @@ def count_rules(edition: Edition) -> list[str]:
     lines.append(_("Each district's projects are funded within its own envelope."))
     if edition.aggregation_rule == "greedy-threshold" and edition.min_project_score:
         lines.append(_("A project needs at least %(n)s votes.", n=edition.min_project_score))
+    if not edition.fund_unsupported:
+        lines.append(_("A project rejected by the majority of voters is never funded.")
+                     if edition.ballot_type == BallotType.MAJORITY_JUDGMENT
+                     else _("A project nobody voted for is never funded."))
     tie = str(TIE_BREAKS[edition.tie_break])
     if edition.tie_break == "cost-votes-draw":
         lines.append(_("Ties: %(rule)s (seed: %(seed)s).", rule=tie, seed=edition.tie_break_seed))

@@ -49,6 +49,9 @@ class RulesForm(FlaskForm):
                                  description=_l("Published before the vote so that anyone can redo the draw."))
     min_project_score = IntegerField(_l("Minimum number of votes for a project to be funded"),
                                      validators=[Optional(), NumberRange(min=1)])
+    fund_unsupported = BooleanField(
+        _l("Fund projects nobody voted for (in majority judgment: rejected by the majority) if money is left"),
+        description=_l("Unticked (the default), such a project is never funded."))
     comments_before_review = BooleanField(_l("Comments open before the technical review"))
     comments_during_review = BooleanField(_l("Comments open during the technical review"))
     comments_during_vote = BooleanField(_l("Comments open during the vote"))

@@ -123,7 +123,7 @@ TIE_BREAKS = {
 # The rules an edition cannot change once its vote has opened.
 OUTCOME_RULES = (
     "ballot_type", "min_choices", "max_choices", "knapsack_min_share", "cumulative_points",
-    "grade_count", "aggregation_rule", "tie_break", "tie_break_seed", "min_project_score",
+    "grade_count", "aggregation_rule", "tie_break", "tie_break_seed", "min_project_score", "fund_unsupported",
     "min_voter_age", "residence_rule", "verification", "online_voting", "paper_voting",
 )
 
@@ -165,6 +165,9 @@ class Edition(Base):
     tie_break: Mapped[str] = mapped_column(sa.String(32), default="cost-votes-draw")
     tie_break_seed: Mapped[str] = mapped_column(sa.String(64), default="")
     min_project_score: Mapped[int | None] = mapped_column()
+    # A project nobody voted for (in majority judgment: rejected by the majority) is not funded,
+    # unless the edition says otherwise.
+    fund_unsupported: Mapped[bool] = mapped_column(default=False)
 
     # Participation
     comments_before_review: Mapped[bool] = mapped_column(default=True)

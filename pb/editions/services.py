@@ -47,6 +47,7 @@ class EditionNotReady(PbError):
 RULE_FIELDS = OUTCOME_RULES + (
     "comments_before_review", "comments_during_review", "comments_during_vote", "public_meeting_required",
 )
+MAX_ID = 2 ** 31 - 1  # an integer column: a larger id finds nothing (and must not reach the database)
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 # Other domains react to phase changes (freeze the ballot when the vote opens, ...) and may veto
@@ -105,8 +106,11 @@ def list_editions(session: Session, viewer: Any = None) -> list[Edition]:
 
 def get_edition(session: Session, ref: str | int) -> Edition:
     """By id or slug (the command line and the API accept both)."""
-    if isinstance(ref, int) or (isinstance(ref, str) and ref.isdigit()):
-        edition = session.get(Edition, int(ref))
+    number = ref if isinstance(ref, int) else None
+    if isinstance(ref, str) and re.fullmatch(r"[0-9]+", ref):
+        number = int(ref) if len(ref) <= 10 else -1  # 5,000 digits is no id (and no slug)
+    if number is not None:
+        edition = session.get(Edition, number) if 0 < number <= MAX_ID else None
     else:
         edition = session.scalar(sa.select(Edition).where(Edition.slug == ref))
     if edition is None:

@@ -39,7 +39,7 @@ IDEA_STATUS_LABELS = {
     IdeaStatus.INFEASIBLE: _l("Not feasible"),
     IdeaStatus.FEASIBLE: _l("Feasible"),
     IdeaStatus.MERGED: _l("Merged into a project"),
-    IdeaStatus.WITHDRAWN: _l("Withdrawn"),
+    IdeaStatus.WITHDRAWN: _l("Withdrawn by its authors"),
 }
 
 

@@ -85,7 +85,8 @@ def import_pabulib(session: Session, actor: Any, source: str | Path, *, slug: st
     district = editions.save_district(session, actor, edition, name=(meta.get("subunit") or meta.get("unit") or title)[:120],
                                       code="import", envelope_cents=_cents(election.budget, "the budget"), population=0)
     rules: dict[str, Any] = {**settings, "aggregation_rule": rule, "tie_break": "lexicographic",
-                             "min_voter_age": 0, "online_voting": True, "paper_voting": True}
+                             "min_voter_age": 0, "online_voting": True, "paper_voting": True,
+                             "fund_unsupported": True}  # a replay counts the file as its city did
     if "threshold" in options:
         rules["min_project_score"] = options["threshold"]
     editions.update_rules(session, actor, edition, **rules)

@@ -20,7 +20,9 @@ from pb.tally import Outcome, pabulib
 from pb.voting.services.board import published_head
 
 
-def pabulib_meta(session: Session, edition: Edition, district: District) -> dict[str, str]:
+def pabulib_meta(session: Session, edition: Edition, district: District, projects: int | None = None) -> dict[str, str]:
+    """The META section of one district's file; `projects`, the number of projects on its ballot,
+    caps the lengths (Pabulib's checker refuses a max_length above the projects there are)."""
     territory = get_territory(session)
     meta = {
         "description": f"{edition.name} – {district.name}",
@@ -44,9 +46,10 @@ def pabulib_meta(session: Session, edition: Edition, district: District) -> dict
     if begin is not None and end is not None:
         meta["date_begin"], meta["date_end"] = begin.strftime("%d.%m.%Y"), end.strftime("%d.%m.%Y")
     if edition.ballot_type in (BallotType.APPROVAL, BallotType.KNAPSACK):
-        meta["min_length"] = str(edition.min_choices)
+        cap = projects if projects is not None else max(edition.min_choices, edition.max_choices or 0)
+        meta["min_length"] = str(min(edition.min_choices, cap))
         if edition.max_choices:
-            meta["max_length"] = str(edition.max_choices)
+            meta["max_length"] = str(min(edition.max_choices, cap))
         if edition.ballot_type is BallotType.KNAPSACK:
             meta["max_sum_cost"] = str(district.envelope_cents // 100)
     elif edition.ballot_type is BallotType.CUMULATIVE and edition.cumulative_points:
@@ -68,7 +71,7 @@ def export_pabulib(session: Session, edition: Edition) -> dict[str, str]:
     by_district = {r.district_id: r for r in tally.districts} if tally else {}
     files = {}
     for scope in collect(session, edition):
-        election = election_of(edition, scope, pabulib_meta(session, edition, scope.district))
+        election = election_of(edition, scope, pabulib_meta(session, edition, scope.district, len(scope.projects)))
         outcome = None
         result = by_district.get(scope.district.id)
         if result is not None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, Iterable
 
@@ -84,16 +84,22 @@ class DistrictBallots:
     # The last `summarised` ballots stand for paper reports given as totals per project
     # (pb.ballotbox.services.count): counted, never exported as ballots.
     summarised: int = 0
+    # Left out of the count by the edition's rule (no vote, or rejected by the majority), with
+    # the score the results page shows for them.
+    unsupported: dict[int, int] = field(default_factory=dict)
+    left_out: list[Project] = field(default_factory=list)
 
 
 def collect(session: Session, edition: Edition) -> list[DistrictBallots]:
-    """Every district's projects and sealed ballots (refused before the close)."""
+    """Every district's projects and sealed ballots (refused before the close). Unless the
+    edition funds them, projects nobody supported are left out of what the rule counts (and of
+    the open data it is recounted from), so that no envelope money goes to them."""
     scopes = {d.id: DistrictBallots(d, [], [], []) for d in edition.districts}
     for project in ballot_projects(session, edition.id):
         scopes[project.district_id].projects.append(project)
     for ballot in sealed_ballots(session, edition):
         scope = scopes[ballot.district_id]
-        scope.choices.append(ballot.choices)
+        scope.choices.append({int(k): v for k, v in ballot.choices.items()})
         scope.channels.append(ballot.channel)
     from pb.ballotbox.services.count import totals_ballots
 
@@ -101,7 +107,32 @@ def collect(session: Session, edition: Edition) -> list[DistrictBallots]:
         scopes[district_id].choices.extend(ballots)
         scopes[district_id].channels.extend([Channel.PAPER] * len(ballots))
         scopes[district_id].summarised += len(ballots)
+    if not edition.fund_unsupported:
+        for scope in scopes.values():
+            _leave_out_unsupported(edition, scope)
     return list(scopes.values())
+
+
+def _leave_out_unsupported(edition: Edition, scope: DistrictBallots) -> None:
+    """Approval, budget and points ballots: no vote, no point. Majority judgment: a majority
+    grade that is the lowest one ("À rejeter"), grades left blank counting as the lowest."""
+    totals = {p.id: 0 for p in scope.projects}
+    grades: dict[int, list[int]] = {p.id: [] for p in scope.projects}
+    for choice in scope.choices:
+        for pid, value in choice.items():
+            if pid in totals:
+                totals[pid] += value
+                grades[pid].append(value)
+    if edition.ballot_type == BallotType.MAJORITY_JUDGMENT:
+        n = len(scope.choices)
+        majority = {pid: sorted(g + [0] * (n - len(g)))[(n - 1) // 2] if n else 0 for pid, g in grades.items()}
+        out = {pid for pid, grade in majority.items() if grade <= 0}
+    else:
+        out = {pid for pid, total in totals.items() if total <= 0}
+    scope.unsupported = {pid: totals[pid] for pid in out}
+    scope.left_out = [p for p in scope.projects if p.id in out]
+    scope.projects = [p for p in scope.projects if p.id not in out]
+    scope.choices = [{pid: v for pid, v in c.items() if pid not in out} for c in scope.choices]
 
 
 def election_of(edition: Edition, scope: DistrictBallots, meta: dict[str, str] | None = None, *,
@@ -143,6 +174,7 @@ def inputs_hash(edition: Edition, scopes: Iterable[DistrictBallots]) -> str:
     payload = {
         "rule": edition.aggregation_rule, "tie_break": edition.tie_break, "seed": edition.tie_break_seed,
         "options": rule_options(edition), "ballot_type": str(edition.ballot_type),
+        **({"fund_unsupported": True} if edition.fund_unsupported else {}),
         "scopes": [{
             "district": s.district.code, "envelope_cents": s.district.envelope_cents,
             "projects": sorted([p.public_id, p.cost_cents] for p in s.projects),
@@ -172,9 +204,11 @@ def run_tally(session: Session, actor: Any, edition: Edition) -> TallyRun:
             district_id=scope.district.id, position=position, budget_cents=scope.district.envelope_cents,
             spent_cents=int(Fraction(outcome.spent) * 100), ballots=len(scope.choices), channels=dict(channels),
             selected=[by_public[pid] for pid in outcome.selected],
-            scores={str(by_public[p.id]): int(scores[i]) for i, p in enumerate(election.projects)},
+            scores={**{str(by_public[p.id]): int(scores[i]) for i, p in enumerate(election.projects)},
+                    **{str(pid): score for pid, score in scope.unsupported.items()}},
             details=_jsonable(outcome.to_dict().get("details", {})),
-            explanation={lang: explanation.describe(lang) for lang in ("fr", "en")} if explanation is not None else {},
+            explanation={lang: _left_out_words(scope, lang) + (explanation.describe(lang) if explanation is not None else [])
+                         for lang in ("fr", "en")},
         ))
         tally.ballots += len(scope.choices)
     session.add(tally)
@@ -182,6 +216,15 @@ def run_tally(session: Session, actor: Any, edition: Edition) -> TallyRun:
     audit.record(session, actor, "results.run", edition, after={"run": tally.id, "rule": tally.rule,
                                                                 "inputs_hash": tally.inputs_hash})
     return tally
+
+
+def _left_out_words(scope: DistrictBallots, lang: str) -> list[str]:
+    if not scope.left_out:
+        return []
+    refs = ", ".join(p.reference for p in scope.left_out)
+    if lang == "fr":
+        return [f"Projets que personne n’a soutenus, non financés (règle de l’édition) : {refs}."]
+    return [f"Projects nobody supported, not funded (the edition's rule): {refs}."]
 
 
 def _jsonable(value: Any) -> Any:

@@ -76,7 +76,7 @@ def assign(edition_id: int) -> Response:
         except PbError as error:
             show_error(None, error)
         else:
-            flash(_("%(n)s idea(s) assigned.", n=n), "success")
+            flash(_("Ideas assigned: %(n)s.", n=n), "success")
     else:
         flash(_("Choose a reviewer or a service."), "error")
     return redirect(request.form.get("back") or url_for("review.dashboard", edition_id=edition.id))
@@ -242,7 +242,7 @@ def ballot_page(edition_id: int) -> str | Response | tuple[str, int]:
         except PbError as error:
             show_error(None, error)
         else:
-            flash(_("The ballot is built: %(n)s project(s) changed status.", n=len(changes)), "success")
+            flash(_("The ballot is built. Projects whose status changed: %(n)s.", n=len(changes)), "success")
             return redirect(url_for("review.ballot", edition_id=edition.id))
     return render_template("review/ballot.html", edition=edition, rows=ballot.overview(db.session, edition),
                            form=form), form_status(form)

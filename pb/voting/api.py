@@ -77,14 +77,41 @@ def edition(edition: str) -> Response:
     })
 
 
+MAX_BALLOT_BODY = 64 * 1024  # a ballot is a few hundred bytes
+
+
+def json_body(content_type: str, raw: bytes) -> Any:
+    """The parsed body if the content type is JSON and it parses, else None (the vote then
+    refuses it as `malformed`). Nesting too deep for the parser is not JSON either."""
+    mimetype = (content_type or "").split(";")[0].strip().lower()
+    if mimetype != "application/json" and not (mimetype.startswith("application/") and mimetype.endswith("+json")):
+        return None
+    try:
+        return json.loads(raw)
+    except (ValueError, RecursionError):
+        return None
+
+
+def ballot_body() -> bytes:
+    """The request's body, at most MAX_BALLOT_BODY bytes (BodyTooLarge, 413, beyond)."""
+    if request.content_length is not None and request.content_length > MAX_BALLOT_BODY:
+        raise errors.BodyTooLarge()
+    raw = request.stream.read(MAX_BALLOT_BODY + 1)
+    if len(raw) > MAX_BALLOT_BODY:
+        raise errors.BodyTooLarge()
+    return raw
+
+
 @bp.post("/editions/<edition>/ballots")
 @public
 def cast(edition: str) -> tuple[Response, int]:
     """The vote. A vote for an edition whose vote has opened is answered before it reaches here,
     by the same cast_vote in the fast lane (pb/voting/lane.py); this route serves the others (a
-    vote not open yet: refused; a draft: 404 unless the policy lets the user see it)."""
+    vote not open yet: refused; a draft: 404 unless the policy lets the user see it) and bodies
+    the lane leaves (larger than 64 KB: refused here)."""
+    raw = ballot_body()
     box = ballot_box(db.engine, visible_edition(edition).id)
-    receipt = cast_vote(box, request.get_json(silent=True), client_address())
+    receipt = cast_vote(box, json_body(request.content_type or "", raw), client_address())
     return jsonify({"tracker": receipt.tracker,
                     "board": url_for("voting_api.board", edition=box.slug, _external=False)}), 201
 

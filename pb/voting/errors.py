@@ -193,3 +193,9 @@ class RegistrationClosed(PbError):
     code = "registration_closed"
     status = 409
     message = _l("Voting codes are not requested online for this participatory budget: they are sent by the city.")
+
+
+class BodyTooLarge(PbError):
+    code = "payload_too_large"
+    status = 413
+    message = _l("The request is too large: a ballot is at most 64 KB.")

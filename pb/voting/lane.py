@@ -22,7 +22,6 @@ policy hides."""
 from __future__ import annotations
 
 import functools
-import json
 import logging
 from http import HTTPStatus
 from typing import Any, Callable, Iterable
@@ -37,10 +36,10 @@ from pb.authz import can
 from pb.db import db
 from pb.errors import PbError
 from pb.i18n import LANG_COOKIE, choose_locale
-from pb.voting.api import cast_vote
+from pb.voting.api import MAX_BALLOT_BODY, cast_vote, json_body
 from pb.voting.services.snapshot import BoxSnapshot, ballot_box
 
-MAX_BODY = 64 * 1024  # a ballot is a few hundred bytes; anything larger goes to Flask (and its limit)
+MAX_BODY = MAX_BALLOT_BODY  # anything larger goes to Flask, which refuses it (413)
 log = logging.getLogger("pb.voting")
 
 
@@ -103,12 +102,6 @@ class VoteLane:
 
 
 def _json_body(environ: dict[str, Any], raw: bytes) -> Any:
-    """What Flask's request.get_json(silent=True) gives: the parsed body if the content type is
-    JSON and it parses, else None (the vote then refuses it as `malformed`)."""
-    mimetype = (environ.get("CONTENT_TYPE") or "").split(";")[0].strip().lower()
-    if mimetype != "application/json" and not (mimetype.startswith("application/") and mimetype.endswith("+json")):
-        return None
-    try:
-        return json.loads(raw)
-    except ValueError:
-        return None
+    """What the Flask route parses (pb.voting.api.json_body): the same function."""
+    return json_body(environ.get("CONTENT_TYPE") or "", raw)
+

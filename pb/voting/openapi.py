@@ -108,7 +108,10 @@ SCHEMAS: dict[str, Any] = {
         "type": "object", "required": ["edition", "voters", "by_district"],
         "properties": {"edition": {"type": "string"}, "phase": {"type": "string"}, "voters": {"type": "integer"},
                        "by_district": {"type": "array", "items": {"type": "object", "properties": {
-                           "district_id": {"type": "integer"}, "scope": {"enum": ["district", "citywide"]},
+                           "district_id": {"type": ["integer", "null"],
+                                           "description": "During the vote, the register's district (null: none); "
+                                                          "after the decryption, the district of the ballots"},
+                           "scope": {"enum": ["district", "citywide"]},
                            "channel": {"enum": ["online", "paper"]}, "count": {"type": "integer"}}}}},
     },
     "Results": {
@@ -179,6 +182,7 @@ def document() -> dict[str, Any]:
                         "409": _error("token_used, already_voted, already_voted_paper, vote_not_open, vote_closed, online_voting_disabled"),
                         "422": _error("over_budget, under_min_share, too_many_choices, too_few_choices, too_many_points, unknown_project, wrong_district"),
                         "429": _error("too_many_requests: too many failed attempts from this address or on this code"),
+                        "503": _error("ballot_box_not_ready: the edition has no ballot key"),
                     }},
                 "get": {
                     "summary": "The anonymous ballots, shuffled, after the close (recount)", "operationId": "listBallots",

@@ -4,6 +4,8 @@ these with the stored costs (never costs sent by a client)."""
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
@@ -60,12 +62,16 @@ class ScopeSummary:
 
 # -- reading what was sent ----------------------------------------------------------------------
 
+_INT_TEXT = re.compile(r"-?[0-9]{1,18}")  # ASCII digits only: "--5", "²", "٣" and 5,000 digits are not numbers
+_INT_RANGE = 10 ** 18
+
+
 def _as_int(value: Any, what: str) -> int:
     if isinstance(value, bool):
         raise errors.Malformed(detail=what)
-    if isinstance(value, int):
+    if isinstance(value, int) and -_INT_RANGE < value < _INT_RANGE:
         return value
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+    if isinstance(value, str) and _INT_TEXT.fullmatch(value.strip()):
         return int(value.strip())
     raise errors.Malformed(detail=what)
 
@@ -85,8 +91,12 @@ def parse_choices(rules: BallotRules, payload: Any) -> dict[int, int]:
         raise errors.Malformed(detail="grades must be an object {project id: grade}" if kind == "majority_judgment"
                                else "points must be an object {project id: points}")
     result: dict[int, int] = {}
+    seen: set[int] = set()
     for key, value in payload.items():
         pid = _as_int(key, "a project id is not a number")
+        if pid in seen:  # "209" and "0209": one project written twice
+            raise errors.Malformed(detail="a project is given twice")
+        seen.add(pid)
         number = _as_int(value, "a grade or a number of points is not a whole number")
         if kind == "majority_judgment":
             if not 0 <= number < (rules.grade_count or 5):

@@ -15,17 +15,18 @@ from werkzeug import Response
 
 from pb.authz import public
 from pb.db import db
-from pb.editions import describe
 from pb.editions.models import Edition, Phase, Verification
 from pb.errors import PbError
 from pb.attempts import limiter_of
-from pb.projects.services import ballot_projects
-from pb.voting import attempts, errors, rules
+from pb.voting import attempts, errors
 from pb.voting.forms import CodeForm, DeclaredEmailForm, RequestCodeForm
-from pb.voting.services import access, board_entries, requests, board_size, find_tracker, seal_pending
-from pb.voting.services.casting import ballot_preview, cast_ballot, districts_of
+from pb.voting.services import access, find_tracker, pages, requests, seal_pending
+from pb.voting.services.board import signed_heads
+from pb.voting.services.casting import cast_ballot
 from pb.voting.services.results import results_open
+from pb.voting.services.secrecy import ballot_key
 from pb.web.forms import form_status
+from pb.web.views import no_store
 from pb.web.pagination import paginate
 from pb.web.lookups import visible_edition
 
@@ -72,6 +73,7 @@ def start(token: str) -> Response | tuple[str, int]:
 
 @bp.route("/vote", methods=["GET", "POST"])
 @public
+@no_store
 def code() -> Response | str | tuple[str, int]:
     form = CodeForm()
     if form.validate_on_submit():
@@ -102,20 +104,7 @@ def _current_vote(edition: Edition) -> tuple[dict[str, Any] | None, access.OpenB
 
 
 def _ballot_context(edition: Edition, opened: access.OpenBallot, chosen: dict[int, int]) -> dict[str, Any]:
-    ballot_rules = rules.BallotRules.of(edition)
-    infos = districts_of(edition)
-    if ballot_rules.residence_rule == "choice":
-        shown = [d for d in edition.districts]
-    else:
-        shown = [d for d in edition.districts if d.id == opened.district_id or d.is_citywide]
-    projects = {d.id: ballot_projects(db.session, edition.id, d.id) for d in shown}
-    shown = [d for d in shown if projects[d.id]]
-    costs = {p.id: (p.district_id, p.cost_cents) for ps in projects.values() for p in ps}
-    summary = rules.summarise(ballot_rules, chosen, costs, [infos[d.id] for d in shown])
-    grades = describe.grade_labels(edition.grade_count or 5) if ballot_rules.ballot_type == "majority_judgment" else []
-    return {"edition": edition, "districts": shown, "projects": projects, "chosen": chosen,
-            "summary": {s.district.id: s for s in summary}, "rules_text": describe.ballot_rules(edition),
-            "kind": ballot_rules.ballot_type, "grades": grades, "ballot_rules": ballot_rules}
+    return pages.ballot_page(db.session, edition, opened.district_id, chosen)
 
 
 def _choices_from_form(edition: Edition) -> Any:
@@ -132,6 +121,7 @@ def _choices_from_form(edition: Edition) -> Any:
 
 @bp.get("/editions/<slug>/vote")
 @public
+@no_store
 def ballot(slug: str) -> Response | str:
     edition = visible_edition(slug)
     data, opened = _current_vote(edition)
@@ -144,25 +134,16 @@ def ballot(slug: str) -> Response | str:
 
 @bp.post("/editions/<slug>/vote/review")
 @public
+@no_store
 def review(slug: str) -> Response | str | tuple[str, int]:
     edition = visible_edition(slug)
     data, opened = _current_vote(edition)
     if opened is None:
         return redirect(url_for("voting.ballot", slug=slug))
-    try:
-        chosen = rules.parse_choices(rules.BallotRules.of(edition), _choices_from_form(edition))
-    except errors.VoteRefused as error:
-        chosen, problem = {}, error
-    else:
-        problem = None
+    chosen, problem = pages.review_choices(db.session, edition, opened.district_id, _choices_from_form(edition))
     data["choices"] = {str(k): v for k, v in chosen.items()}
     session["vote"] = data
     context = _ballot_context(edition, opened, chosen)
-    if problem is None:
-        try:
-            ballot_preview(db.session, edition, chosen, opened.district_id)
-        except errors.VoteRefused as error:
-            problem = error
     if problem is not None:
         return render_template("voting/ballot.html", problem=problem, **context), 422
     return render_template("voting/review.html", **context)
@@ -170,14 +151,14 @@ def review(slug: str) -> Response | str | tuple[str, int]:
 
 @bp.post("/editions/<slug>/vote/confirm")
 @public
+@no_store
 def confirm(slug: str) -> Response | str | tuple[str, int]:
     edition = visible_edition(slug)
     data, opened = _current_vote(edition)
     if opened is None:
         return redirect(url_for("voting.ballot", slug=slug))
-    payload_key = {"majority_judgment": "grades", "cumulative": "points"}.get(str(edition.ballot_type), "choices")
     stored = data.get("choices", {})
-    payload = {payload_key: list(stored) if payload_key == "choices" else stored}
+    payload = pages.cast_payload(edition, stored)
     try:
         receipt = cast_ballot(db.session, edition, credential=data["credential"], payload=payload,
                               client=client_address())
@@ -195,6 +176,7 @@ def confirm(slug: str) -> Response | str | tuple[str, int]:
 
 @bp.get("/editions/<slug>/vote/receipt")
 @public
+@no_store
 def receipt(slug: str) -> str | Response:
     edition = visible_edition(slug)
     data = session.get("receipt")
@@ -205,6 +187,7 @@ def receipt(slug: str) -> str | Response:
 
 @bp.post("/editions/<slug>/vote/finish")
 @public
+@no_store
 def finish(slug: str) -> Response:
     session.clear()
     flash(_("Thank you for voting. You can close this window."), "success")
@@ -214,30 +197,21 @@ def finish(slug: str) -> Response:
 @bp.get("/editions/<slug>/board")
 @public
 def board(slug: str) -> str:
-    from pb.voting.models import BoardEntry
-    import sqlalchemy as sa
-
     edition = visible_edition(slug)
     seal_pending(db.factory, edition.id)
     searched = (request.args.get("tracker") or "").strip()[:40]
     found = find_tracker(db.session, edition.id, searched) if searched else None
-    stmt = (sa.select(BoardEntry).where(BoardEntry.edition_id == edition.id, BoardEntry.position.is_not(None))
-            .order_by(BoardEntry.position))
-    page = paginate(db.session, stmt, request.args.get("page"), per_page=100)
-    sealed, pending = board_size(db.session, edition.id)
-    head = board_entries(db.session, edition.id, after=sealed - 1, limit=1) if sealed else []
-    from pb.voting.services.board import signed_heads
-    from pb.voting.services.secrecy import ballot_key
-
+    page = paginate(db.session, pages.board_listing(edition.id), request.args.get("page"), per_page=100)
+    sealed, pending, head = pages.board_state(db.session, edition.id)
     key = ballot_key(db.session, edition)
     return render_template("voting/board.html", edition=edition, page=page, searched=searched, found=found,
-                           sealed=sealed, pending=pending, head=head[0] if head else None,
-                           closed=results_open(edition), heads=signed_heads(db.session, edition.id),
-                           signing_key=key.signing_key if key else None)
+                           sealed=sealed, pending=pending, head=head, closed=results_open(edition),
+                           heads=signed_heads(db.session, edition.id), signing_key=key.signing_key if key else None)
 
 
 @bp.route("/editions/<slug>/vote/request-code", methods=["GET", "POST"])
 @public
+@no_store
 def request_code(slug: str) -> str | Response | tuple[str, int]:
     """The same answer whether or not the identity is on the register (services/requests.py)."""
     edition = visible_edition(slug)

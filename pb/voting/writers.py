@@ -93,11 +93,16 @@ def vote_rows(*, edition_id: int, scopes: list[str], district_id: int | None, vo
                "detail": {"voter": voter_ref, "client": client, "channel": channel}},
     )
     for table, table_rows in rows.by_table():
-        wanted = {c.name for c in written_columns(table)}
+        wanted = _column_names(table)
         for row in table_rows:
-            if set(row) != wanted:
+            if row.keys() != wanted:
                 raise RuntimeError(f"the vote writes {sorted(row)} in {table.name}, whose columns are {sorted(wanted)}")
     return rows
+
+
+@functools.cache
+def _column_names(table: sa.Table) -> frozenset[str]:
+    return frozenset(c.name for c in written_columns(table))
 
 
 class Writer(Protocol):
@@ -177,8 +182,10 @@ class Compiled:
         missing = self.required - values.keys()
         if missing:
             raise RuntimeError(f"no value for {sorted(missing)}")
-        given = {k: v for k, v in values.items() if k in self.required}
-        return {k: (self.processors[k](v) if k in self.processors else v) for k, v in {**self.constants, **given}.items()}
+        params = {**self.constants, **values}
+        for name, processor in self.processors.items():
+            params[name] = processor(params[name])
+        return params
 
 
 @functools.cache

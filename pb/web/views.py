@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any, Callable, TypeVar
 from urllib.parse import urlsplit
 
-from flask import Blueprint, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug import Response
 
@@ -12,8 +13,42 @@ from pb.authz import public
 from pb.db import db
 from pb.editions.services import get_territory, list_editions
 from pb.i18n import LANG_COOKIE
+from pb.web.redact import install_filters
 
 bp = Blueprint("web", __name__)
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@bp.record_once
+def _setup(_state: object) -> None:
+    install_filters()
+
+
+def no_store(view: F) -> F:
+    """Mark a page that must never be kept by a browser or a proxy (a ballot, a review, a receipt)."""
+    view._pb_no_store = True  # type: ignore[attr-defined]
+    return view
+
+
+@bp.after_app_request
+def _no_store(response: Response) -> Response:
+    """Pages marked `no_store` and every page reached with a token: `Cache-Control: no-store`."""
+    view = current_app.view_functions.get(request.endpoint or "")
+    if getattr(view, "_pb_no_store", False) or "token" in (request.view_args or {}):
+        response.headers["Cache-Control"] = "no-store"
+        response.headers["Pragma"] = "no-cache"
+    return response
+
+
+@bp.before_app_request
+def _refuse_nul_bytes() -> None:
+    """No stored text can hold a NUL byte (PostgreSQL refuses it, with a 500): a request with one
+    in its path, its query string or its form is a 400, whatever the route."""
+    fields = [request.path, *request.args.keys(), *request.args.values()]
+    if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        fields += [*request.form.keys(), *request.form.values()]
+    if any("\x00" in value for value in fields):
+        abort(400)
 
 
 @bp.get("/")

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import datetime as dt
 import re
 
 import pytest
@@ -10,7 +9,6 @@ from pb.accounts import services
 from pb.accounts.models import Role, User
 from pb.audit.models import AuditEntry
 from pb.authz import SYSTEM
-from pb.db import utcnow
 from pb.errors import Forbidden, ValidationFailed
 
 from ..conftest import PASSWORD
@@ -65,27 +63,6 @@ def test_authenticate_requires_a_confirmed_address(session, make, outbox) -> Non
         services.authenticate(session, user.email, PASSWORD)
     session.commit()
     assert outbox and "confirm" in outbox[-1].get_content()
-
-
-def test_login_throttling_locks_then_doubles(session, make, app) -> None:
-    user = make.user("dora@ville.example")
-    now = utcnow()
-    limit = app.config["PB_SETTINGS"].login_max_failures
-    for _ in range(limit):
-        with pytest.raises(services.InvalidCredentials):
-            services.authenticate(session, user.email, "wrong password!", now=now)
-    assert user.locked_until == now + dt.timedelta(minutes=15)
-    # Locked: even the right password is refused until the lock ends.
-    with pytest.raises(services.AccountLocked):
-        services.authenticate(session, user.email, PASSWORD, now=now + dt.timedelta(minutes=5))
-    later = now + dt.timedelta(minutes=16)
-    for _ in range(limit):
-        with pytest.raises(services.InvalidCredentials):
-            services.authenticate(session, user.email, "wrong password!", now=later)
-    assert user.locked_until == later + dt.timedelta(minutes=30)
-    assert services.authenticate(session, user.email, PASSWORD, now=later + dt.timedelta(minutes=31)) is user
-    assert user.failed_logins == 0 and user.locked_until is None
-    assert session.query(AuditEntry).filter_by(action="account.locked").count() == 2
 
 
 def test_unknown_address_and_wrong_password_give_the_same_refusal(session, make) -> None:

@@ -89,13 +89,15 @@ def test_markdown_and_csv_tables(exports):
     assert "B8.budget;Données ouvertes : budget;3;61;0,0492\r\n" in csv
 
 
-def test_aggregate_command(exports, tmp_path, side_app):
+def test_aggregate_command(exports, tmp_path):
     paths = []
     for i, doc in enumerate(exports):
         path = tmp_path / f"t{i}.json"
         path.write_text(json.dumps(doc), encoding="utf-8")
         paths.append(str(path))
-    runner = side_app.test_cli_runner()
+    from click.testing import CliRunner
+
+    runner = CliRunner()  # no application: the aggregation needs no database
     result = runner.invoke(cli, ["aggregate", "--format", "json", *paths])
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["items"]["B6"]["controlled"] == 6

@@ -45,6 +45,7 @@ def test_an_edition_before_its_vote_validates(session, make):
     validate(doc)
     assert doc["indicators"]["Q8"]["value"] is None
     assert doc["declared"]["cost_band"] is None and doc["territory"]["siret"] is None
+    assert export.profile(session).licence == "Licence Ouverte 2.0"  # the default licence of the datasets
 
 
 def test_the_schema_refuses_what_is_wrong(session, known):

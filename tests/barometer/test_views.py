@@ -105,7 +105,7 @@ def test_budget_csv_against_the_scdl_columns(client, session, opened):
 def test_unpublished_datasets_do_not_exist(client, session, known):
     edition, _p = known
     session.commit()
-    for path in ("projets.csv", "idees.csv", "suivi.csv", "budget.csv", "indicateurs.json"):
+    for path in ("projets.csv", "idees.csv", "suivi.csv", "budget.csv", "indicateurs.json", "autre.csv"):
         assert client.get(f"/editions/{edition.slug}/open-data/{path}").status_code == 404
     assert "Aucun jeu de données" in client.get(f"/editions/{edition.slug}/open-data").get_data(as_text=True)
 
@@ -193,7 +193,7 @@ def test_aggregate_page_with_uploaded_exports(client, session, auth, make, known
     files = [(io.BytesIO(json.dumps(d).encode()), f"t{i}.json") for i, d in enumerate(docs)]
     page = client.post("/admin/barometer/aggregate", data={"files": files}, content_type="multipart/form-data")
     html = page.get_data(as_text=True)
-    assert page.status_code == 200 and "61 territoires" in html and "<svg" in html
+    assert page.status_code == 200 and "Territoires comparés : 61" in html and "<svg" in html
     assert re.search(r"<th scope=\"row\">B6</th>.*?<td class=\"num\">6</td><td class=\"num\">26</td>", html, re.S)
     bad = client.post("/admin/barometer/aggregate", data={"files": [(io.BytesIO(b"{}"), "ville.json")]},
                       content_type="multipart/form-data")
@@ -210,6 +210,7 @@ def test_dashboard_counts_only(client, session, voting):
     assert page.status_code == 200
     assert html.count("<svg") >= 5 and html.count("<table") >= 5
     assert "Quartier 1" in html and "Participation par heure" in html
+    assert "0,02\u00a0%" in html or "0,02 %" in html or "0,02\u202f%" in html  # Quartier 1: 2 voters of 10 000
     for project in p.values():
         assert project.title not in html  # no partial result, not even a project's name
 

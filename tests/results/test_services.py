@@ -6,8 +6,13 @@ from pb.audit.models import AuditEntry
 from pb.authz import SYSTEM
 from pb.errors import Forbidden
 from pb.projects.models import ProjectStatus as S
+from pb.editions import services as editions
+from pb.editions.models import Phase
+from pb.projects.services import create_project
 from pb.results import services
 from pb.voting.errors import ResultsSealed
+
+from .conftest import put_ballots
 
 
 def test_nothing_is_counted_before_the_vote_closes(session, voted) -> None:
@@ -90,3 +95,44 @@ def test_cumulative_and_majority_judgment_editions(session, make) -> None:
     editions.set_phase(session, SYSTEM, mj, Phase.RESULTS)
     tally = services.run_tally(session, SYSTEM, mj)
     assert tally.districts[0].selected == [x.id]  # majority grades: x 3, y 1; only one fits
+
+
+@pytest.mark.parametrize("fund_unsupported", [False, True])
+def test_a_project_nobody_voted_for_is_funded_only_if_the_edition_says_so(session, make, fund_unsupported) -> None:
+    edition = make.edition(districts=1, slug=f"bp-unsupported-{fund_unsupported}", envelope_cents=100_000_00,
+                           aggregation_rule="greedy", tie_break="lexicographic", fund_unsupported=fund_unsupported)
+    d = edition.districts[0]
+    voted = create_project(session, edition, d, title="Voté", cost_cents=50_000_00, status=S.ON_BALLOT)
+    nobody = create_project(session, edition, d, title="Sans voix", cost_cents=10_000_00, status=S.ON_BALLOT)
+    editions.set_phase(session, SYSTEM, edition, Phase.VOTE)
+    put_ballots(session, edition, d, [({voted: 1}, "online")] * 3)
+    editions.set_phase(session, SYSTEM, edition, Phase.RESULTS)
+    tally = services.run_tally(session, SYSTEM, edition)
+    result = tally.districts[0]
+    assert (nobody.id in result.selected) is fund_unsupported and voted.id in result.selected
+    assert result.scores[str(nobody.id)] == 0  # shown in the results, with no vote
+    said = " ".join(result.explanation["fr"])
+    assert ("personne n’a soutenus" in said) is not fund_unsupported
+    # The open data is what the rule counted: recounting the published file gives the same winners.
+    from pb.results import opendata
+    from pb.tally import pabulib, run
+
+    election = pabulib.read(opendata.export_pabulib(session, edition)[d.code])
+    assert len(election.projects) == (2 if fund_unsupported else 1)
+    assert set(run(election, "greedy", "lexicographic").selected) == {
+        p.public_id for p in (voted, nobody) if p.id in result.selected}
+
+
+def test_majority_judgment_never_funds_a_project_the_majority_rejects(session, make) -> None:
+    edition = make.edition(districts=1, slug="bp-mj-rejected", envelope_cents=100_00, ballot_type="majority_judgment",
+                           grade_count=5, aggregation_rule="mj", min_choices=0, max_choices=None,
+                           tie_break="lexicographic")
+    d = edition.districts[0]
+    liked, rejected = (create_project(session, edition, d, title=t, cost_cents=40_00, status=S.ON_BALLOT)
+                       for t in ("Aimé", "Rejeté"))
+    editions.set_phase(session, SYSTEM, edition, Phase.VOTE)
+    put_ballots(session, edition, d, [({liked: 4, rejected: 0}, "online"), ({liked: 3, rejected: 4}, "online"),
+                                      ({liked: 2}, "online")])  # rejected: grades 0, 4, blank -> majority 0
+    editions.set_phase(session, SYSTEM, edition, Phase.RESULTS)
+    result = services.run_tally(session, SYSTEM, edition).districts[0]
+    assert result.selected == [liked.id] and result.scores[str(rejected.id)] == 4

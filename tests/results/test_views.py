@@ -147,3 +147,19 @@ def test_publishing_says_what_will_happen_first(client, auth, make, session, clo
     assert "Ce qui va se passer" in page and "projets lauréats : 3 ; projets non retenus : 2" in page
     assert "reçoivent le résultat par e-mail" in page
     assert services.published_run(session, edition) is None
+
+
+def test_pabulib_lengths_never_exceed_the_projects_of_a_district(client, session, closed) -> None:
+    """Pabulib's checker refuses a max_length above the number of projects: a district with fewer
+    projects than the edition's maximum writes that number."""
+    edition, _ = closed
+    _publish(session, edition)
+    edition.max_choices = 50  # more than any district has
+    session.commit()
+    for district in edition.districts:
+        text = client.get(f"/editions/{edition.slug}/results/{district.code}.pb").get_data(as_text=True)
+        if not text.startswith("META"):
+            continue
+        election = pabulib.read(text)
+        assert int(election.meta["max_length"]) <= len(election.projects)
+        assert int(election.meta["min_length"]) <= len(election.projects)

@@ -80,3 +80,20 @@ def test_merge_through_the_form(session, cycle, make, client, auth) -> None:
     assert response.status_code == 302 and "/projects/1" in response.location
     session.expire_all()
     assert {session.get(Idea, a.id).status, session.get(Idea, b.id).status} == {IdeaStatus.MERGED}
+
+
+def test_the_ballot_page_names_projects_costing_more_than_their_envelope(session, cycle, make, client, auth) -> None:
+    from pb.projects.services import create_project
+
+    edition = cycle.edition(Phase.REVIEW)  # envelopes of 100 000 €
+    create_project(session, edition, edition.districts[0], title="Un pont trop cher", cost_cents=150_000_00,
+                   status=ProjectStatus.ON_BALLOT)
+    create_project(session, edition, edition.districts[0], title="Des bancs", cost_cents=5_000_00,
+                   status=ProjectStatus.ON_BALLOT)
+    admin = make.admin()
+    session.commit()
+    auth.login(admin)
+    page = client.get(f"/admin/editions/{edition.id}/ballot").get_data(as_text=True)
+    warning = page.split('class="notice" role="note"', 1)[1].split("</div>", 1)[0]
+    assert "ne pourront jamais être financés" in warning and "Un pont trop cher" in warning
+    assert "Des bancs" not in warning

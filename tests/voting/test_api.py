@@ -206,3 +206,10 @@ def test_the_limiter_uses_only_public_apis_and_limits_is_declared() -> None:
     sources = "\n".join(p.read_text() for p in (root / "pb").rglob("*.py"))
     assert not re.search(r"get_connection|prefixed_key|\.storage\b", sources)
     assert re.search(r'^\s*"limits[>=<]', (root / "pyproject.toml").read_text(), re.M)
+
+
+def test_a_limit_that_does_not_parse_is_a_clear_error_at_start(database_url) -> None:
+    from pb.config import ConfigError
+
+    with pytest.raises(ConfigError, match="rate limit"):
+        make_test_app(database_url, rate_limit_tokens="thirty a fortnight")

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from pb.authz import SYSTEM
 from pb.db import utcnow
-from pb.extensions import limiter
+from pb.attempts import limiter_of
 from pb.voting import errors
 from pb.voting.models import Ballot, BoardEntry, Channel, Participation, Scope, Voter, VotingToken
 
@@ -351,7 +351,7 @@ def test_refusal_messages_differ_by_language(client, session, make) -> None:
         if scenario in (s_used, s_already_voted):
             continue
         world, body = scenario(session, make, client)
-        limiter.reset()  # many failed attempts from one address in one test
+        limiter_of(client.application).reset()  # many failed attempts from one address in one test
         fresh_locale()
         en = client.post(f"/api/v1/editions/{world.slug}/ballots", json=body, headers={"Accept-Language": "en"}).json
         fresh_locale()

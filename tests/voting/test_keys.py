@@ -225,3 +225,65 @@ def test_admin_page_takes_the_shares(en_client, session, make, auth, build) -> N
     assert done.status_code == 302
     assert _state(session, world.edition.id)[:2] == (0, 6)
     assert "decrypted on" in en_client.get(url).get_data(as_text=True)
+
+
+def test_a_vote_without_a_ballot_key_is_refused_and_writes_nothing(client, session, build) -> None:
+    """An edition upgraded while its vote was open has no key: its votes are refused, named."""
+    from pb.voting.services.snapshot import forget
+
+    from .conftest import audit_lines, table_counts
+
+    world = build(voters=2)
+    session.execute(sa.delete(BallotKey))
+    session.commit()
+    forget()
+    before = table_counts(session)
+    token = world.tokens[0]
+    response = post_ballot(client, world, token.token, world.ids(0 if token.district == "q1" else 1))
+    assert response.status_code == 503 and response.json["error"]["code"] == "ballot_box_not_ready"
+    assert table_counts(session) == before
+    assert [line.detail["code"] for line in audit_lines(session, "vote.refused")] == ["ballot_box_not_ready"]
+
+
+def test_a_lost_server_key_file_does_not_stop_the_close_and_the_restored_file_decrypts(client, session, build) -> None:
+    from .conftest import audit_lines
+
+    world = build(voters=3)
+    _vote_all_own = [post_ballot(client, world, t.token, world.ids(0 if t.district == "q1" else 1)) for t in world.tokens]
+    assert all(r.status_code == 201 for r in _vote_all_own)
+    key = session.get(BallotKey, world.edition.id)
+    folder = keys.Path(KEY_FOLDER)
+    ballot_file = keys.key_path(folder, world.edition.id, key.public_key, "ballot")
+    signing_file = keys.key_path(folder, world.edition.id, key.signing_key, "signing")
+    kept_ballot, kept_signing = ballot_file.read_bytes(), signing_file.read_bytes()
+    ballot_file.unlink()
+    signing_file.unlink()
+    set_phase(session, SYSTEM, world.edition, "results")
+    session.commit()
+    assert _state(session, world.edition.id) == (3, 0, None)  # closed, still encrypted
+    assert [line.action for line in audit_lines(session, "voting.decrypt_refused")] == ["voting.decrypt_refused"]
+    assert len(audit_lines(session, "voting.head_not_signed")) == 1
+    ballot_file.write_bytes(kept_ballot)
+    signing_file.write_bytes(kept_signing)
+    done = decrypt_ballots(session, SYSTEM, world.edition)
+    session.commit()
+    assert (done.votes, done.ballots) == (3, 3) and _state(session, world.edition.id)[:2] == (0, 3)
+    assert not ballot_file.exists()  # erased after the commit
+
+
+def test_a_new_ceremony_erases_the_files_of_the_key_it_replaces(session, build) -> None:
+    world = build(voters=2, phase="draft")
+    first = set_ballot_key(session, SYSTEM, world.edition, "server").key
+    session.commit()
+    folder = keys.Path(KEY_FOLDER)
+    old = [keys.key_path(folder, world.edition.id, first.public_key, "ballot"),
+           keys.key_path(folder, world.edition.id, first.signing_key, "signing")]
+    assert all(path.exists() for path in old)
+    set_ballot_key(session, SYSTEM, world.edition, "trustees", threshold=2, shares=3)
+    session.rollback()  # a ceremony that fails changes nothing, files included
+    assert all(path.exists() for path in old)
+    second = set_ballot_key(session, SYSTEM, world.edition, "trustees", threshold=2, shares=3).key
+    session.commit()
+    assert not any(path.exists() for path in old)
+    assert keys.key_path(folder, world.edition.id, second.signing_key, "signing").exists()
+    assert not keys.key_path(folder, world.edition.id, second.public_key, "ballot").exists()

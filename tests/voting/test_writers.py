@@ -49,8 +49,12 @@ def test_every_path_writes_every_column_of_every_table() -> None:
 def test_a_column_added_to_a_table_fails_both_paths_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
     load_models()
     extra = sa.Column("station_note", sa.String(20))
-    monkeypatch.setattr(writers, "written_columns", lambda table: [
-        *[c for c in table.c if c is not table.autoincrement_column], *([extra] if table.name == "participation" else [])])
+
+    def with_extra(table: sa.Table) -> list[Any]:
+        return [*[c for c in table.c if c is not table.autoincrement_column], *([extra] if table.name == "participation" else [])]
+
+    monkeypatch.setattr(writers, "written_columns", with_extra)
+    monkeypatch.setattr(writers, "_column_names", lambda table: frozenset(c.name for c in with_extra(table)))
     with pytest.raises(RuntimeError, match="station_note"):
         _rows()
 

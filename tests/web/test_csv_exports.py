@@ -21,7 +21,7 @@ EXPORT_HEADER = ["code", "detail", "libelle", "unite", "valeur"]
 # Endpoints that serve CSV without `.csv` in their address.
 CSV_WITHOUT_SUFFIX = {"voting_admin.task_file", "barometer.download_export"}
 # Files for machines, in a national standard that fixes their columns (and says why).
-MACHINE_FORMATS = {"barometer.data_budget": "SCDL budget (schema.data.gouv.fr/scdl/budget): its own columns"}
+MACHINE_FORMATS = {"barometer.data_csv (budget)": "SCDL budget (schema.data.gouv.fr/scdl/budget): its own columns"}
 
 
 def csv_endpoints(app) -> set[str]:
@@ -47,10 +47,10 @@ def downloads(session, make, auth, client):
     slug = edition.slug
     got = {
         "results.projects_csv": (client.get(f"/editions/{slug}/results/projects.csv"), PROJECT_COLUMNS),
-        "barometer.data_projects": (client.get(f"/editions/{slug}/open-data/projets.csv"), PROJECT_COLUMNS),
-        "barometer.data_ideas": (client.get(f"/editions/{slug}/open-data/idees.csv"), IDEA_COLUMNS),
-        "barometer.data_implementation": (client.get(f"/editions/{slug}/open-data/suivi.csv"), IMPLEMENTATION_COLUMNS),
-        "barometer.data_budget": (client.get(f"/editions/{slug}/open-data/budget.csv"), SCDL_COLUMNS),
+        "barometer.data_csv (projets)": (client.get(f"/editions/{slug}/open-data/projets.csv"), PROJECT_COLUMNS),
+        "barometer.data_csv (idees)": (client.get(f"/editions/{slug}/open-data/idees.csv"), IDEA_COLUMNS),
+        "barometer.data_csv (suivi)": (client.get(f"/editions/{slug}/open-data/suivi.csv"), IMPLEMENTATION_COLUMNS),
+        "barometer.data_csv (budget)": (client.get(f"/editions/{slug}/open-data/budget.csv"), SCDL_COLUMNS),
         "barometer.download_export": (client.get(f"/admin/editions/{edition.id}/barometer/export.csv"), EXPORT_HEADER),
     }
     base = f"/admin/editions/{draft.id}/voting"
@@ -66,8 +66,11 @@ def downloads(session, make, auth, client):
 
 
 def test_every_csv_route_is_checked(app, downloads):
+    from pb.barometer.opendata import CSV_FILES
+
     covered = {name.split(" ")[0] for name in downloads}
     assert csv_endpoints(app) <= covered, f"CSV routes not checked here: {csv_endpoints(app) - covered}"
+    assert {f"barometer.data_csv ({name})" for name in CSV_FILES} <= set(downloads)  # every open-data file
 
 
 def test_every_csv_export_opens_in_french_excel(downloads):

@@ -27,11 +27,16 @@ def test_the_voting_email_gives_the_closing_time_in_french_local_time(session, m
     assert "UTC" not in body and "2027-02-23" not in body
 
 
-def test_the_lock_message_gives_a_local_time(app, session, make) -> None:
-    user = make.user("locked@ville.example")
-    user.locked_until = dt.datetime(2027, 7, 1, 12, 30, tzinfo=UTC)
-    with app.test_request_context(), pytest.raises(accounts.AccountLocked) as refused:
-        accounts.authenticate(session, user.email, "wrong", now=dt.datetime(2027, 7, 1, 12, 0, tzinfo=UTC))
-    with app.test_request_context():
+def test_the_lock_message_gives_no_utc_time(app, session, make) -> None:
+    """A lock (too many failed logins) says in French to wait; it never shows a time in UTC."""
+    from pb.attempts import TooManyAttempts
+
+    make.user("locked@ville.example")
+    with app.test_request_context(headers={"Accept-Language": "fr"}):
+        for _ in range(app.config["PB_SETTINGS"].login_max_failures):
+            with pytest.raises(accounts.InvalidCredentials):
+                accounts.authenticate(session, "locked@ville.example", "wrong", address="198.51.100.7")
+        with pytest.raises(TooManyAttempts) as refused:
+            accounts.authenticate(session, "locked@ville.example", "wrong", address="198.51.100.7")
         text = refused.value.text()
-    assert "1 juillet 2027 à 14:30" in text and "UTC" not in text  # summer time: UTC+2
+    assert "UTC" not in text and "Trop" in text

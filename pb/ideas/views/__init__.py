@@ -22,7 +22,7 @@ bp = Blueprint("ideas", __name__)
 bp.add_app_template_filter(paragraphs, "paragraphs")
 bp.add_app_template_filter(theme_label, "theme_label")
 
-EDITION_PAGE_LINKS = [(_l("Ideas"), "ideas.index"), (_l("Projects"), "ideas.projects")]
+EDITION_PAGE_LINKS = [(_l("Ideas"), "ideas.index"), (_l("Projects"), "ideas.projects"), (_l("Map"), "ideas.map_page")]
 EDITION_ADMIN_LINKS = [(_l("Moderation"), "ideas.moderation", "moderation.act"),
                        (_l("Enter an idea received on paper"), "ideas.enter", "idea.enter"),
                        (_l("Ideas as a spreadsheet (CSV)"), "ideas.export_ideas", "ideas.export"),

@@ -10,7 +10,7 @@ from flask_login import current_user
 from pb.authz import can, guard, public
 from pb.db import db
 from pb.editions.models import Edition
-from pb.ideas import comments as comment_services, projects as project_services, rules, services
+from pb.ideas import comments as comment_services, places as place_services, projects as project_services, rules, services
 from pb.ideas.forms import CommentForm
 from pb.ideas.models import THEMES, Idea
 from pb.ideas.views import bp
@@ -97,3 +97,11 @@ def projects(slug: str) -> str:
 def project(slug: str, number: int) -> str:
     edition = visible_edition(slug)
     return project_page(edition, services.project_by_number(db.session, edition, number))
+
+
+@bp.get("/editions/<slug>/map")
+@public
+def map_page(slug: str) -> str:
+    """The map of ideas and projects, and the same places as a list (the accessible alternative)."""
+    edition = visible_edition(slug)
+    return render_template("ideas/map.html", edition=edition, places=place_services.places(db.session, edition))

@@ -79,7 +79,7 @@ def ignore(kind: str, target_id: int) -> Response:
     form = ConfirmForm()
     if form.validate_on_submit():
         count = moderation.ignore_flags(db.session, current_user, target)
-        flash(_("%(n)s report(s) closed; the content stays visible.", n=count), "success")
+        flash(_("Reports closed: %(n)s; the content stays visible.", n=count), "success")
     return redirect(_back(target))
 
 

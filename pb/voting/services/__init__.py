@@ -4,8 +4,10 @@
 - tokens: sign, verify, issue, revoke and re-issue, e-mail voting tokens; short codes
 - casting: `cast_ballot`, the one vote transaction (web page and API alike)
 - board: the public board of trackers, sealed into a hash chain, and its verification
-- results: `sealed_ballots` (for the count, after close only), turnout, the close
+- results: `sealed_ballots` (for the count, after close only), turnout, the shuffle at close
 - secrecy: the edition's keys (ceremony), the decryption of the sealed ballots
+- access: opening a ballot with a token or a code; requests: residents asking for a code, and
+  the staff queue; pages: what the resident's voting pages show and send
 """
 
 from __future__ import annotations

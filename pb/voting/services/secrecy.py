@@ -79,6 +79,8 @@ def set_ballot_key(session: Session, actor: object, edition: Edition, mode: KeyM
     if key is None:
         key = BallotKey(edition_id=edition.id)
         session.add(key)
+    else:  # the files of the key this ceremony replaces are of no use any more: erased after the commit
+        enqueue_after_commit(session, erase_unused_key_files, edition.id)
     key.mode, key.public_key, key.signing_key = mode, public, verify
     key.threshold, key.shares, key.created_at, key.decrypted_at = threshold, shares, utcnow(), None
     session.flush()
@@ -170,7 +172,8 @@ def _open_ballots(session: Session, actor: object, edition: Edition, shares: lis
     box = _box_rules(session, edition)
     counted: list[dict[str, object]] = []
     invalid = 0
-    for box_bytes in session.scalars(sa.select(EncryptedBallot.box).where(EncryptedBallot.edition_id == edition.id)):
+    boxes = sa.select(EncryptedBallot.box).where(EncryptedBallot.edition_id == edition.id)
+    for box_bytes in session.scalars(boxes.execution_options(yield_per=2000)):
         try:
             opened = keys.unseal(private, box_bytes)
         except keys.KeyProblem as problem:
@@ -190,7 +193,7 @@ def _open_ballots(session: Session, actor: object, edition: Edition, shares: lis
     audit.record(session, actor, "voting.decrypted", edition,
                  after={"votes": pending, "ballots": len(counted), "invalid": invalid})
     if key.mode == KeyMode.SERVER:
-        enqueue_after_commit(session, erase_ballot_key_file, edition.id)
+        enqueue_after_commit(session, erase_unused_key_files, edition.id)
     return Decrypted(len(counted), pending, invalid)
 
 
@@ -235,13 +238,19 @@ def revalidate(box: object, opened: list[tuple[int, dict[int, int]]]) -> list[tu
 
 
 @job
-def erase_ballot_key_file(edition_id: int) -> None:
-    """After the decryption's commit (mode server): the key has done its work; erased, it can no
-    longer open a backup taken during the vote."""
+def erase_unused_key_files(edition_id: int) -> None:
+    """After a commit: erase the edition's key files that no longer serve — those of a key a
+    new ceremony replaced, and the ballot key once the ballots are decrypted (it has done its
+    work; erased, it can no longer open a backup taken during the vote)."""
     from pb.db import db
 
     with db.session_scope() as session:
         key = session.get(BallotKey, edition_id)
-        if key is None or key.decrypted_at is None or sealed_count(session, edition_id):
+        if key is None:
             return
-        keys.key_path(key_folder(), edition_id, key.public_key, "ballot").unlink(missing_ok=True)
+        keep = {keys.key_path(key_folder(), edition_id, key.signing_key, "signing")}
+        if key.decrypted_at is None or sealed_count(session, edition_id):
+            keep.add(keys.key_path(key_folder(), edition_id, key.public_key, "ballot"))
+        for path in key_folder().glob(f"edition-{edition_id}-*.key"):
+            if path not in keep:
+                path.unlink(missing_ok=True)
