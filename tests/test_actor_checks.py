@@ -29,6 +29,7 @@ WITHOUT_ACTOR = {
     "accounts.services.change_password": "the current password proves the person",
     "accounts.services.set_password": "called by the two above, after their proof",
     "accounts.services.create_admin": "the first administrator, from the command line",
+    "accounts.services.log_out": "the person ends their own sessions (the logout of the signed-in person)",
     "audit.services.record": "writes the log line of an action its caller checked",
     "editions.services.get_territory": "creates the one territory row the first time it is read",
     "review.services.checklist": "creates the default criteria the first time they are read",

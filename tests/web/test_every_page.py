@@ -69,6 +69,7 @@ def _resolvers(session, edition: Edition) -> dict[str, Callable[[], Any]]:
         "station_id": lambda: _first(session, PollingStation, PollingStation.edition_id == edition.id),
         "request_id": lambda: _first(session, CodeRequest, CodeRequest.edition_id == edition.id),
         "fmt": lambda: "json",
+        "name": lambda: "projets",
         "key": lambda: "legal",
     }
 
