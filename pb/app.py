@@ -191,9 +191,10 @@ def _init_request_cycle(app: Flask) -> None:
 
 def _init_templates(app: Flask) -> None:
     from pb.web.format import day, moment, money, one, percent
+    from pb.web.urls import external_url
 
     app.jinja_env.globals.update(can=lambda action, obj=None: can(current_user, action, obj), get_locale=get_locale,
-                                 one=one)
+                                 one=one, external_url=external_url)
     app.jinja_env.filters.update(
         money=money,
         percent=percent,

@@ -20,7 +20,7 @@ from typing import Any, Callable, TypeVar
 from flask import abort
 from flask_login import current_user
 
-from pb.errors import Forbidden
+from pb.errors import Forbidden, PbError
 
 F = TypeVar("F", bound=Callable[..., Any])
 Policy = Callable[[Any, Any], bool]
@@ -92,9 +92,11 @@ def can(user: Any, action: str, obj: Any = None) -> bool:
     return check(user, obj)
 
 
-def require(user: Any, action: str, obj: Any = None) -> None:
+def require(user: Any, action: str, obj: Any = None, *, error: type[PbError] = Forbidden) -> None:
+    """Refuse with `error` (a PbError naming the refusal for the person, Forbidden by default)
+    unless policy `action` lets `user` act on `obj`."""
     if not can(user, action, obj):
-        raise Forbidden()
+        raise error()
 
 
 def anonymous_ok(fn: Policy) -> Policy:

@@ -11,6 +11,7 @@ from pb.errors import Forbidden
 @pytest.fixture
 def world(session, make):
     from pb.authz import SYSTEM as system
+    from pb.ballotbox.services.stations import create_station, grant_officer
     from pb.councils.services import save_council
     from pb.ideas.services import create_idea
     from pb.projects.services import create_project
@@ -42,7 +43,9 @@ def world(session, make):
                                 theme="nature", estimated_cost_cents=10_00, submit=False),
         "project_d1": create_project(session, system, edition, d1, title="Un projet du quartier 2", cost_cents=1),
         "council_d1": save_council(session, system, edition, name="Conseil du quartier 2", district_id=d1.id),
+        "station_d0": create_station(session, system, edition, name="Bureau de la mairie de quartier", district=d0.code),
     }
+    grant_officer(session, system, objects["station_d0"], people["polling_officer"])
     return objects, people
 
 
@@ -103,6 +106,20 @@ MATRIX = [
     ("council.record", "project_d1", ADMINS),
     ("meeting.manage", "d0", ADMINS | {"district_secretary"}),
     ("meeting.manage", "d1", ADMINS),
+    # polling stations: the desk is the station's own officers'
+    ("ballotbox.manage", "station_d0", ADMINS),
+    ("ballotbox.manage", "other", {"admin"}),
+    ("ballotbox.desk", "station_d0", {"polling_officer"}),
+    ("ballotbox.report", "station_d0", ADMINS | {"polling_officer"}),
+    ("ballotbox.close", "station_d0", ADMINS | {"polling_officer"}),
+    # barometer, site, exports
+    ("barometer.manage", "edition", ADMINS),
+    ("barometer.manage", "other", {"admin"}),
+    ("barometer.aggregate", None, {"admin"}),
+    ("barometer.view", "edition", EVERYONE),
+    ("site.manage", None, {"admin"}),
+    ("ideas.export", "edition", ADMINS | {"moderator", "district_moderator", "district_secretary"}),
+    ("ideas.export", "other", {"admin", "moderator"}),
 ]
 
 

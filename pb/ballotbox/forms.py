@@ -13,7 +13,7 @@ class StationForm(FlaskForm):
     address = StringField(_l("Address"), validators=[Optional(), Length(max=255)])
     district = SelectField(_l("District"), choices=[], validate_choice=False,
                            description=_l("Its ballot papers list this district's projects (and the city-wide ones)."))
-    opens = StringField(_l("Opens (local time, e.g. 2027-03-14 08:00)"), validators=[Optional(), Length(max=40)],
+    opens = StringField(_l("Opens (local time, e.g. 14/03/2027 08:00)"), validators=[Optional(), Length(max=40)],
                         description=_l("Leave both times empty: the station is open for the whole vote."))
     closes = StringField(_l("Closes (local time)"), validators=[Optional(), Length(max=40)])
     offline = BooleanField(_l("Offline desk (its sign-in list is uploaded after the close)"))

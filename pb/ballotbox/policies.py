@@ -27,3 +27,9 @@ def _desk(user: Any, obj: Any) -> bool:
 def _report(user: Any, obj: Any) -> bool:
     """A station's report (read, print): its officers and the edition's administrators."""
     return _desk(user, obj) or _manage(user, obj)
+
+
+@policy("ballotbox.close")
+def _close(user: Any, obj: Any) -> bool:
+    """Closing a station before the end of its window: its officers and the edition's administrators."""
+    return _desk(user, obj) or _manage(user, obj)

@@ -8,7 +8,7 @@ import io
 import zoneinfo
 from typing import Any
 
-from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -30,11 +30,6 @@ from pb.web.lookups import staff_edition
 
 bp = Blueprint("ballotbox", __name__)
 EDITION_ADMIN_LINKS = [(_l("Polling stations and reconciliation"), "ballotbox.stations", "ballotbox.manage")]
-
-
-def _refused(form: Any, error: PbError) -> None:
-    g.pb_rollback = True  # nothing of a refused action is kept
-    show_error(form, error)
 
 
 def _desk_station(station_id: int) -> Any:
@@ -67,24 +62,33 @@ def desk(station_id: int) -> tuple[str, int] | str:
             else:
                 found = signin.lookup(db.session, current_user, station, **identity)
         except errors.AlreadySignedIn as refused:
-            _refused(None, refused)
+            show_error(None, refused)
         except PbError as refused:
-            _refused(form, refused)
-    return render_template("ballotbox/desk.html", station=station, form=form, found=found, done=done,
-                           describe=signin.describe, state=svc.state(station), signins=signin.signins_of(db.session, station),
-                           keys=svc.keys_of(db.session, station, current_user), key_form=KeyForm(),
-                           closes_at=svc.closes_at(station)), form_status(form)
+            show_error(form, refused)
+    return _desk_page(station, form, KeyForm(formdata=None), found=found, done=done), form_status(form)
+
+
+def _desk_page(station: Any, form: Any, key_form: Any, **shown: Any) -> str:
+    return render_template("ballotbox/desk.html", station=station, form=form, found=shown.get("found"),
+                           done=shown.get("done"), describe=signin.describe, state=svc.state(station),
+                           signins=signin.signins_of(db.session, station),
+                           keys=svc.keys_of(db.session, station, current_user), key_form=key_form,
+                           closes_at=svc.closes_at(station))
 
 
 @bp.post("/desk/<int:station_id>/keys")
 @guard("ballotbox.desk")
-def desk_key(station_id: int) -> str | Response:
+def desk_key(station_id: int) -> str | tuple[str, int]:
+    """A new key, shown once. A refused one shows the desk again with the device's name as typed."""
     station = _desk_station(station_id)
-    form = KeyForm()
-    if not form.validate_on_submit():
-        return redirect(url_for("ballotbox.desk", station_id=station.id))
-    _key, raw = svc.create_key(db.session, current_user, station, current_user, label=form.label.data or "")
-    return render_template("ballotbox/key.html", station=station, raw=raw)
+    key_form = KeyForm()
+    if key_form.validate_on_submit():
+        try:
+            _key, raw = svc.create_key(db.session, current_user, station, current_user, label=key_form.label.data or "")
+            return render_template("ballotbox/key.html", station=station, raw=raw)
+        except PbError as refused:
+            show_error(key_form, refused)
+    return _desk_page(station, LookupForm(formdata=None), key_form), form_status(key_form)
 
 
 @bp.post("/desk/<int:station_id>/keys/<int:key_id>/revoke")
@@ -147,7 +151,7 @@ def report(station_id: int) -> str | Response | tuple[str, int]:
             flash(_("Your entry is recorded."), "success")
             return redirect(url_for("ballotbox.report", station_id=station.id))
         except PbError as refused:
-            _refused(form, refused)
+            show_error(form, refused)
     status = form_status(form)
     return render_template("ballotbox/report.html", station=station, form=form, projects=projects,
                            current=reports.report_state(db.session, station), closed=svc.is_closed(station),
@@ -176,7 +180,7 @@ def sign_off(station_id: int) -> Response:
         reports.sign_off(db.session, current_user, station)
         flash(_("The report is signed off and locked."), "success")
     except PbError as refused:
-        _refused(None, refused)
+        show_error(None, refused)
     return redirect(url_for("ballotbox.report", station_id=station.id))
 
 
@@ -191,9 +195,9 @@ def upload(station_id: int) -> str | tuple[str, int]:
             text = form.file.data.read().decode("utf-8-sig")
             result = signin.upload_signins(db.session, current_user, station, io.StringIO(text))
         except UnicodeDecodeError:
-            _refused(form, ValidationFailed(_l("The file must be UTF-8."), field="file"))
+            show_error(form, ValidationFailed(_l("The file must be UTF-8."), field="file"))
         except PbError as refused:
-            _refused(form, refused)
+            show_error(form, refused)
     status = form_status(form)
     return render_template("ballotbox/upload.html", station=station, form=form, result=result), status
 
@@ -213,13 +217,15 @@ def print_report(station_id: int) -> str:
 
 # -- administrators ----------------------------------------------------------------------------------
 
-def _local(text: str | None) -> dt.datetime | None:
+def _local(text: str | None, field: str) -> dt.datetime | None:
+    """A date and time as written in France (14/03/2027 08:00) or ISO (2027-03-14 08:00), local time."""
     if not text or not text.strip():
         return None
+    text = text.strip()
     try:
-        value = dt.datetime.fromisoformat(text.strip().replace("T", " "))
+        value = dt.datetime.strptime(text, "%d/%m/%Y %H:%M") if "/" in text else dt.datetime.fromisoformat(text)
     except ValueError:
-        raise ValidationFailed(_l("Not a date and time (2027-03-14 08:00)."), field="opens") from None
+        raise ValidationFailed(_l("Not a date and time (14/03/2027 08:00)."), field=field) from None
     if value.tzinfo is None:
         from pb.voting.services.common import settings
 
@@ -238,12 +244,12 @@ def stations(edition_id: int) -> str | Response | tuple[str, int]:
         try:
             station = svc.create_station(db.session, current_user, edition, name=form.name.data,
                                          address=form.address.data or "", district=form.district.data or None,
-                                         opens=_local(form.opens.data), closes=_local(form.closes.data),
+                                         opens=_local(form.opens.data, "opens"), closes=_local(form.closes.data, "closes"),
                                          offline=form.offline.data)
             flash(_("Station “%(name)s” created.", name=station.name), "success")
             return redirect(url_for("ballotbox.station", edition_id=edition.id, station_id=station.id))
         except PbError as refused:
-            _refused(form, refused)
+            show_error(form, refused)
     status = form_status(form)
     return render_template("ballotbox/stations.html", edition=edition, form=form,
                            stations=svc.stations_of(db.session, edition), state=svc.state,
@@ -262,7 +268,7 @@ def station(edition_id: int, station_id: int) -> str | Response | tuple[str, int
             flash(_("%(email)s is now an officer of this station.", email=form.email.data), "success")
             return redirect(url_for("ballotbox.station", edition_id=edition.id, station_id=station.id))
         except PbError as refused:
-            _refused(form, refused)
+            show_error(form, refused)
     status = form_status(form)
     return render_template("ballotbox/station.html", edition=edition, station=station, form=form,
                            state=svc.state(station), keys=svc.keys_of(db.session, station),
@@ -303,7 +309,7 @@ def amend(edition_id: int, station_id: int) -> str | Response | tuple[str, int]:
             flash(_("The report is changed; the change and its reason are in the audit log."), "success")
             return redirect(url_for("ballotbox.station", edition_id=edition.id, station_id=station.id))
         except PbError as refused:
-            _refused(form, refused)
+            show_error(form, refused)
     status = form_status(form)
     return render_template("ballotbox/amend.html", edition=edition, station=station, form=form, projects=projects,
                            current=reports.report_state(db.session, station)), status

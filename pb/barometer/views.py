@@ -4,6 +4,7 @@ and the aggregation of uploaded exports."""
 
 from __future__ import annotations
 
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, url_for
@@ -108,6 +109,34 @@ def _json_download(text: str, filename: str) -> Response:
 
 # -- staff: one edition --------------------------------------------------------------------------------
 
+# The words inside the indicators' values (the parts of a count, channels, controls, levels) as
+# a reader reads them; datasets by their titles and refusals by their messages (value_labels).
+VALUE_WORDS = {
+    "total": _l("total"), "submitted": _l("submitted"), "admissible": _l("admissible"), "feasible": _l("feasible"),
+    "merged": _l("merged"), "on_ballot": _l("on the ballot"), "funded": _l("funded"), "delivered": _l("delivered"),
+    "rate": _l("rate"), "months_median": _l("median months"), "per_voter": _l("per voter"),
+    "districts": _l("per district"), "median": _l("median"), "max": _l("maximum"),
+    "online": _l("online"), "paper": _l("on paper"), "both": _l("online and on paper"), "none": _l("none"),
+    "email": _l("an e-mail address"), "sms": _l("a code by text message"), "postal_code": _l("the postal code"),
+    "register_tokens": _l("a code for each person on the register"), "franceconnect": _l("FranceConnect"),
+    "low": _l("low"), "normal": _l("usual"), "high": _l("high"),
+}
+
+
+def _refusal_messages(cls: type[PbError] = PbError) -> dict[str, Any]:
+    """Each refusal's code and its message (the ones that read whole, without a blank to fill)."""
+    found = {}
+    for sub in cls.__subclasses__():
+        if "%(" not in str(sub.message):
+            found[sub.code] = sub.message
+        found |= _refusal_messages(sub)
+    return found
+
+
+def value_labels() -> dict[str, Any]:
+    return {**_refusal_messages(), **{info.dataset.value: info.title for info in opendata.CATALOGUE}, **VALUE_WORDS}
+
+
 @bp.route("/admin/editions/<int:edition_id>/barometer", methods=["GET", "POST"])
 @guard("barometer.manage")
 def manage(edition_id: int) -> str | Response | tuple[str, int]:
@@ -134,7 +163,7 @@ def manage(edition_id: int) -> str | Response | tuple[str, int]:
     datasets = [(info, published.get(info.dataset), services.readiness(db.session, edition, info.dataset))
                 for info in opendata.CATALOGUE]
     return render_template("barometer/manage.html", edition=edition, form=form, values=values, catalogue=CATALOGUE,
-                           datasets=datasets, confirm=ConfirmForm()), form_status(form)
+                           labels=value_labels(), datasets=datasets, confirm=ConfirmForm()), form_status(form)
 
 
 @bp.get("/admin/editions/<int:edition_id>/barometer/export.<fmt>")

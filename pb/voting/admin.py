@@ -234,10 +234,7 @@ def decide(edition_id: int, request_id: int) -> str | Response | tuple[str, int]
     """The page asks first; approving sends a code (a letter to print, or a link to the new
     address), refusing sends nothing."""
     edition = staff_edition(edition_id, "voting.manage")
-    try:
-        found = requests.get_request(db.session, edition, request_id)
-    except PbError:
-        abort(404)
+    found = requests.get_request(db.session, edition, request_id)  # NotFoundError: the error page, 404
     voter = _voter(edition, found.voter_id)
     form = DecideRequestForm()
     if form.validate_on_submit():

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from pb.ballotbox.models import PollingStation, StationOfficer
+from pb.ballotbox.models import PollingStation, StationKey, StationOfficer
 from pb.voting.models import Participation
 
 from .conftest import fresh_locale, open_desk, voter
@@ -78,3 +78,33 @@ def test_administrator_creates_a_station_and_an_officer(client, auth, session, m
     csv = client.get(f"/admin/editions/{world.edition.id}/reconcile.csv")
     assert csv.status_code == 200 and csv.data.startswith("\ufeff".encode()) and b";" in csv.data
     assert client.get(f"/stations/{station.id}/report.html").status_code == 200
+
+
+def test_a_refused_key_keeps_the_device_name(client, auth, session, paper) -> None:
+    _world, desk = paper
+    auth.login(desk.officers[0])
+    keys = sa.select(sa.func.count()).select_from(StationKey)
+    before = session.scalar(keys)
+    name = "Tablette du hall " + "x" * 80  # longer than a device's name may be
+    refused = client.post(f"/desk/{desk.id}/keys", data={"label": name})
+    assert refused.status_code == 422
+    page = refused.get_data(as_text=True)
+    assert name in page and "pbst_" not in page
+    session.commit()
+    assert session.scalar(keys) == before
+
+
+def test_station_times_as_written_in_france(client, auth, session, make, paper) -> None:
+    world, _desk = paper
+    admin = make.admin()
+    session.commit()
+    auth.login(admin)
+    url = f"/admin/editions/{world.edition.id}/stations"
+    created = client.post(url, data={"name": "Salle des fêtes", "opens": "14/03/2030 08:00", "closes": "14/03/2030 18:00"})
+    assert created.status_code == 302, created.get_data(as_text=True)
+    station = session.scalar(sa.select(PollingStation).where(PollingStation.name == "Salle des fêtes"))
+    (window,) = station.windows
+    assert (window.ends_at - window.starts_at).total_seconds() == 10 * 3600
+    refused = client.post(url, data={"name": "Préau", "closes": "14/03/2030 25:00"})
+    assert refused.status_code == 422 and "14/03/2027 08:00" in refused.get_data(as_text=True)
+    assert "Préau" in refused.get_data(as_text=True)

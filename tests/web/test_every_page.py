@@ -7,6 +7,7 @@ its address (each edition of the demo, in each of its states), and every page an
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 import re
 import sys
@@ -18,6 +19,9 @@ import sqlalchemy as sa
 
 from pb.accounts.models import RoleAssignment, User
 from pb.accounts.services import hash_password
+from pb.authz import SYSTEM
+from pb.ballotbox.models import PollingStation
+from pb.ballotbox.services.stations import create_station, grant_officer
 from pb.councils.models import Council, CouncilSession, PublicMeeting
 from pb.demo import load_demo
 from pb.editions.models import District, Edition
@@ -26,7 +30,7 @@ from pb.jobs import TaskRun, start_task
 from pb.projects.models import Project
 from pb.results.models import TallyRun
 from pb.review.models import ReviewTeam
-from pb.voting.models import Voter
+from pb.voting.models import CodeRequest, CodeRequestKind, Voter
 
 from ..conftest import PASSWORD
 
@@ -62,6 +66,11 @@ def _resolvers(session, edition: Edition) -> dict[str, Callable[[], Any]]:
         "kind": lambda: "idea",
         "target_id": lambda: _first(session, Idea, Idea.edition_id == edition.id),
         "code": lambda: session.scalar(sa.select(District.code).where(District.edition_id == edition.id).limit(1)),
+        "station_id": lambda: _first(session, PollingStation, PollingStation.edition_id == edition.id),
+        "request_id": lambda: _first(session, CodeRequest, CodeRequest.edition_id == edition.id),
+        "fmt": lambda: "json",
+        "name": lambda: "projets",
+        "key": lambda: "legal",
     }
 
 
@@ -75,12 +84,21 @@ def admin_with_demo(client, auth, session) -> User:
     load_demo(session)
     admin = session.scalar(sa.select(User).where(User.email == "admin@grenoble.example"))
     admin.password_hash = hash_password(PASSWORD)
+    opens = dt.datetime(2030, 3, 14, 8, tzinfo=dt.UTC)
+    closes = opens + dt.timedelta(hours=10)
     # One task of each voting kind in every state, as the import, the codes and the e-mails leave them.
     for edition in session.scalars(sa.select(Edition)):
         for kind in ("voting.import", "voting.issue", "voting.email"):
             for status in ("running", "done", "failed"):
                 task = start_task(session, kind, kind, edition_id=edition.id, started_by_id=admin.id, total=10)
                 task.status, task.done = status, 10 if status == "done" else 3
+        # A polling station the administrator is an officer of (the desk's pages), and a resident's
+        # request for a code waiting for the staff.
+        station = create_station(session, SYSTEM, edition, name="Bureau de l'hôtel de ville", opens=opens, closes=closes)
+        grant_officer(session, SYSTEM, station, admin)
+        voter_id = _first(session, Voter, Voter.edition_id == edition.id)
+        if voter_id is not None:
+            session.add(CodeRequest(edition_id=edition.id, voter_id=voter_id, kind=CodeRequestKind.LETTER))
     session.commit()
     auth.login(admin)
     return admin
@@ -123,7 +141,7 @@ def _raw_values() -> set[str]:
     return values - FRENCH_WORDS
 
 
-FRENCH_WORDS = {"vote", "admissible", "admin", "district", "mes", "import", "paper"}
+FRENCH_WORDS = {"vote", "admissible", "admin", "district", "mes", "import", "paper", "budget", "commune"}
 ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b|\bUTC\b|\b\d{2}:\d{2}:\d{2}\b")
 
 

@@ -17,6 +17,7 @@ TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 # POST-only routes that take typed text, each re-rendering its page on refusal; each has a test
 # that posts a refused text and finds it again in the answer.
 KEEP_TEXT_TESTED = {
+    "ballotbox.desk_key": "tests/ballotbox/test_web.py::test_a_refused_key_keeps_the_device_name",
     "ideas.comment": "tests/ideas/test_views.py::test_a_refused_comment_keeps_what_was_typed",
     "ideas.project_comment": "tests/ideas/test_views.py::test_a_refused_project_comment_keeps_what_was_typed",
     "ideas.upload": "tests/ideas/test_uploads.py::test_a_refused_file_keeps_its_label",

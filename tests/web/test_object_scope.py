@@ -20,6 +20,7 @@ import sqlalchemy as sa
 
 from pb.accounts.models import Role
 from pb.authz import SYSTEM, access_of
+from pb.ballotbox.services import stations
 from pb.councils import services as councils
 from pb.db import utcnow
 from pb.editions import services as editions
@@ -27,6 +28,8 @@ from pb.editions.models import Phase
 from pb.ideas import comments
 from pb.ideas.models import IdeaStatus
 from pb.models import load_models
+from pb.voting.models import CodeRequest, CodeRequestKind, Voter
+from pb.voting.services.register import import_text
 from tests.ideas.conftest import Cycle, cycle, upload_dir  # noqa: F401 - shared fixtures of the citizen cycle
 
 SCOPED_ROLES = [r for r in Role if r is not Role.RESIDENT]
@@ -37,6 +40,9 @@ SCOPES = ["district", "edition"]
 RESIDENT_ROUTES = {
     "accounts.profile": "one's own account",
     "accounts.logout": "one's own session",
+    "accounts.change_email": "one's own e-mail address, confirmed by one's password",
+    "accounts.my_data": "one's own data (the right of access)",
+    "accounts.delete_account": "one's own account, confirmed by one's password",
     "ideas.mine": "one's own ideas",
     "ideas.new": "anyone proposes an idea",
     "ideas.comment": "anyone comments an idea",
@@ -74,6 +80,17 @@ class World:
                                                  starts_at=utcnow(), district_id=self.d1.id)
         colleague = make.user(roles=[("moderator", self.d2)])
         self.assignment = colleague.roles[0]
+        # District 2's polling station, its officer and the officer's key.
+        self.station = stations.create_station(session, SYSTEM, self.mine, name="Bureau du quartier 2",
+                                               district=self.d2.code)
+        self.officer = make.user()
+        stations.grant_officer(session, SYSTEM, self.station, self.officer)
+        self.station_key, _raw = stations.create_key(session, SYSTEM, self.station, self.officer)
+        # A resident of district 2 waiting for a voting code.
+        import_text(session, SYSTEM, self.mine, f"last_name,first_name,birth_date,district\nMartin,Léa,1990-01-01,{self.d2.code}\n")
+        voter = session.scalar(sa.select(Voter).where(Voter.edition_id == self.mine.id))
+        self.code_request = CodeRequest(edition_id=self.mine.id, voter_id=voter.id, kind=CodeRequestKind.LETTER)
+        session.add(self.code_request)
         session.flush()
 
     def params(self) -> dict[str, Any]:
@@ -83,6 +100,10 @@ class World:
             "idea_id": self.idea.id, "comment_id": self.comment.id, "project_id": self.project.id,
             "number": self.project.number, "council_id": self.council.id, "session_id": self.sitting.id,
             "link_id": self.link.id, "meeting_id": self.meeting.id, "assignment_id": self.assignment.id,
+            "station_id": self.station.id, "user_id": self.officer.id, "key_id": self.station_key.id,
+            "request_id": self.code_request.id,
+            # Words of the address: a dataset and what to do with it, an export's format, a site page.
+            "dataset": "projects", "action": "publish", "fmt": "json", "key": "legal",
             # Objects this walk does not create: an address that leads nowhere must still be refused.
             "attachment_id": 999_999, "team_id": 999_999, "run_id": 999_999, "task_id": 999_999,
             "voter_id": 999_999,

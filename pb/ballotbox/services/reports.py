@@ -20,10 +20,10 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from pb import audit
-from pb.authz import can, require
+from pb.authz import require
 from pb.ballotbox import errors
 from pb.ballotbox.models import EntryKind, PaperBallot, PollingStation, ReportEntry, StationReport
-from pb.ballotbox.services.stations import check_desk, is_closed
+from pb.ballotbox.services.stations import is_closed
 from pb.db import utcnow
 from pb.editions.models import Edition
 from pb.errors import PbError
@@ -122,7 +122,7 @@ def _canonical(ballot: Any) -> Any:
 
 def submit_entry(session: Session, actor: Any, station: PollingStation, entry: Any, body: dict[str, Any]) -> ReportEntry:
     """Record (or replace) one officer's entry of the report."""
-    check_desk(actor, station)
+    require(actor, "ballotbox.desk", station, error=errors.NotYourStation)
     try:
         kind = EntryKind(entry)
     except ValueError:
@@ -215,8 +215,7 @@ def report_state(session: Session, station: PollingStation) -> ReportState:
 
 
 def check_reader(actor: Any, station: PollingStation) -> None:
-    if not can(actor, "ballotbox.report", station):
-        raise errors.NotYourStation()
+    require(actor, "ballotbox.report", station, error=errors.NotYourStation)
 
 
 # -- sign-off --------------------------------------------------------------------------------------
@@ -284,7 +283,7 @@ def _write(session: Session, station: PollingStation, report: StationReport, cou
 
 def sign_off(session: Session, actor: Any, station: PollingStation) -> StationReport:
     """Lock the agreed report; its valid keyed ballots join the count."""
-    check_desk(actor, station)
+    require(actor, "ballotbox.desk", station, error=errors.NotYourStation)
     if _signed(session, station) is not None:
         raise errors.ReportSignedOff()
     current = report_state(session, station)

@@ -29,9 +29,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from pb import audit
+from pb.authz import require
 from pb.ballotbox import errors
 from pb.ballotbox.models import PollingStation, SigninCollision
-from pb.ballotbox.services.stations import check_desk, is_closed, is_open, printable
+from pb.ballotbox.services.stations import is_closed, is_open, printable
 from pb.db import utcnow
 from pb.editions.models import Edition, Phase, ResidenceRule
 from pb.errors import ValidationFailed
@@ -121,7 +122,7 @@ def existing_signin(session: Session, edition_id: int, voter_key: str) -> Existi
 def lookup(session: Session, actor: Any, station: PollingStation, *, voter_ref: str = "", last_name: str = "",
            first_name: str = "", birth_date: Any = None) -> Lookup:
     """Who is this person, and have they voted? (An officer of the station; at any time.)"""
-    check_desk(actor, station)
+    require(actor, "ballotbox.desk", station, error=errors.NotYourStation)
     voter = _find(session, station.edition, voter_ref, last_name, first_name, birth_date)
     return Lookup(voter, existing_signin(session, station.edition_id, voter.voter_key))
 
@@ -170,7 +171,7 @@ def sign_in(session: Session, actor: Any, station: PollingStation, *, voter_ref:
     """Sign the person in at this station: their participation rows, in the caller's
     transaction (a savepoint, so that a refusal leaves the transaction usable). Raises
     AlreadySignedIn with where and when the person signed in before."""
-    check_desk(actor, station)
+    require(actor, "ballotbox.desk", station, error=errors.NotYourStation)
     now = now or utcnow()
     _check_open(station, now)
     voter = _find(session, station.edition, voter_ref, last_name, first_name, birth_date)
@@ -242,7 +243,7 @@ def upload_signins(session: Session, actor: Any, station: PollingStation, stream
     semicolon separated, UTF-8 (with or without BOM), as the register import. Every line gets
     an outcome: signed in, collision (listed with its counterpart), or rejected with the reason;
     a file with a bad line is refused whole, so that nothing is half-uploaded."""
-    check_desk(actor, station)
+    require(actor, "ballotbox.desk", station, error=errors.NotYourStation)
     if not station.offline:
         raise errors.NotOffline()
     if not is_closed(station):

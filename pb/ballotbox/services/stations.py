@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from pb import audit
 from pb.accounts.models import User
-from pb.authz import SYSTEM, can, require
+from pb.authz import require
 from pb.ballotbox import errors
 from pb.ballotbox.models import PollingStation, StationKey, StationOfficer, StationWindow
 from pb.db import utcnow
@@ -166,8 +166,7 @@ def set_windows(session: Session, actor: Any, station: PollingStation,
 def close_station(session: Session, actor: Any, station: PollingStation, now: dt.datetime | None = None) -> None:
     """Close a station before the end of its window (an officer of it, or an administrator).
     Closing a closed station changes nothing."""
-    if not (can(actor, "ballotbox.desk", station) or can(actor, "ballotbox.manage", station)):
-        raise errors.NotYourStation()
+    require(actor, "ballotbox.close", station, error=errors.NotYourStation)
     now = now or utcnow()
     if is_closed(station, now):
         return
@@ -242,9 +241,8 @@ def key_hash(raw: str) -> str:
 def create_key(session: Session, actor: Any, station: PollingStation, officer: User, label: str = "") -> tuple[StationKey, str]:
     """A bearer key for `officer` at `station`: returned once, stored only as its hash. An
     officer creates their own; an administrator creates one for any officer of the station."""
-    if not (actor is SYSTEM or can(actor, "ballotbox.manage", station)
-            or (getattr(actor, "id", None) == officer.id and can(actor, "ballotbox.desk", station))):
-        raise errors.NotYourStation()
+    own = getattr(actor, "id", None) == officer.id
+    require(actor, "ballotbox.desk" if own else "ballotbox.manage", station, error=errors.NotYourStation)
     if not station.has_officer(officer.id):
         raise ValidationFailed(_l("%(email)s is not an officer of this station."), field="officer", email=officer.email)
     raw = KEY_PREFIX + secrets.token_urlsafe(32)
@@ -260,8 +258,8 @@ def revoke_key(session: Session, actor: Any, station: PollingStation, key_id: in
     key = session.get(StationKey, key_id)
     if key is None or key.station_id != station.id:
         raise NotFoundError()
-    if not (can(actor, "ballotbox.manage", station) or getattr(actor, "id", None) == key.officer_id):
-        raise errors.NotYourStation()
+    if getattr(actor, "id", None) != key.officer_id:  # an officer revokes their own key; others manage
+        require(actor, "ballotbox.manage", station, error=errors.NotYourStation)
     if key.revoked_at is None:
         key.revoked_at = utcnow()
         session.flush()
@@ -294,7 +292,4 @@ def authenticate_key(session: Session, station_id: int | str, raw: str, now: dt.
 
 def check_desk(actor: Any, station: PollingStation) -> None:
     """The actor is an officer of this station (the command line acts as the system)."""
-    if actor is SYSTEM:
-        return
-    if not can(actor, "ballotbox.desk", station):
-        raise errors.NotYourStation()
+    require(actor, "ballotbox.desk", station, error=errors.NotYourStation)

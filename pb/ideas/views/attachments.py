@@ -16,14 +16,14 @@ from pb.ideas.forms import AttachmentForm, IdeaForm
 from pb.ideas.views import bp
 from pb.ideas.views.submit import edit_page
 from pb.web.forms import form_status, show_error
-from pb.web.lookups import visible_edition
+from pb.web.lookups import authorized, visible_edition
 
 
 @bp.post("/editions/<slug>/ideas/<int:idea_id>/attachments")
 @guard("authenticated")
 def upload(slug: str, idea_id: int) -> Response | tuple[str, int]:
     edition = visible_edition(slug)
-    idea = services.get_idea(db.session, idea_id, current_user, edition)
+    idea = authorized("idea.edit", services.get_idea(db.session, idea_id, current_user, edition))
     form = AttachmentForm()
     if form.validate_on_submit():
         try:
@@ -41,7 +41,7 @@ def upload(slug: str, idea_id: int) -> Response | tuple[str, int]:
 @guard("authenticated")
 def remove_attachment(slug: str, idea_id: int, attachment_id: int) -> str | Response:
     edition = visible_edition(slug)
-    idea = services.get_idea(db.session, idea_id, current_user, edition)
+    idea = authorized("idea.edit", services.get_idea(db.session, idea_id, current_user, edition))
     attachment = uploads.get_attachment(db.session, idea, attachment_id)
     form = ConfirmForm()
     if form.validate_on_submit():
