@@ -154,16 +154,20 @@ def task_file(edition_id: int, task_id: int) -> Response:
                      download_name=f"{edition.slug}-{task.kind.split('.')[1]}-{task.id}.csv")
 
 
-@bp.post("/tasks/<int:task_id>/delete")
+@bp.route("/tasks/<int:task_id>/delete", methods=["GET", "POST"])
 @guard("voting.manage")
-def delete_file(edition_id: int, task_id: int) -> Response:
+def delete_file(edition_id: int, task_id: int) -> str | Response | tuple[str, int]:
+    """Deleting a task's file cannot be undone (codes exist only in it): a page says so first."""
     edition = staff_edition(edition_id, "voting.manage")
     task = _task(edition, task_id)
-    if ConfirmForm().validate_on_submit():
-        _task_file(task).unlink(missing_ok=True)
+    path = _task_file(task)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        path.unlink(missing_ok=True)
         task.report = {k: v for k, v in (task.report or {}).items() if k != "file"}
         flash(_("The file is deleted."), "success")
-    return redirect(url_for("voting_admin.task", edition_id=edition.id, task_id=task.id))
+        return redirect(url_for("voting_admin.task", edition_id=edition.id, task_id=task.id))
+    return render_template("voting/admin/delete_file.html", edition=edition, task=task, form=form), form_status(form)
 
 
 @bp.route("/voters", methods=["GET", "POST"])

@@ -91,6 +91,9 @@ def test_staff_import_with_progress_report_and_tokens(en_client, session, make, 
     assert issue.status_code == 302
     codes = client.get(issue.headers["Location"] + "/file")
     assert codes.status_code == 200 and codes.data.startswith("\ufeffref_votant;quartier;jeton;lien;code".encode())
+    ask = client.get(issue.headers["Location"] + "/delete")  # irreversible: a page says what will happen first
+    assert ask.status_code == 200 and "cannot be undone" in ask.get_data(as_text=True)
+    assert client.get(issue.headers["Location"] + "/file").status_code == 200  # asking deleted nothing
     assert client.post(issue.headers["Location"] + "/delete").status_code == 302
     assert client.get(issue.headers["Location"] + "/file").status_code == 404
 
