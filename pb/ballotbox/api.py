@@ -41,6 +41,8 @@ def _body() -> dict[str, Any]:
 def _identity(source: Any) -> dict[str, Any]:
     def text(name: str) -> str:
         value = source.get(name)
+        if isinstance(value, str) and "\x00" in value:  # no stored text holds one (PostgreSQL refuses it)
+            raise errors.ReportMalformed(detail=f"{name} holds a NUL byte")
         return value.strip()[:200] if isinstance(value, str) else ""
 
     return {"voter_ref": text("voter_ref"), "last_name": text("last_name"), "first_name": text("first_name"),

@@ -121,14 +121,13 @@ def test_fuzzed_forms_on_public_routes_never_give_a_500(app, client, world, form
         _ok(client.post(path, data=form))
 
 
-def test_a_nul_byte_in_a_json_or_text_body_is_a_400_on_every_route(app, client, world) -> None:
-    """PostgreSQL stores no NUL byte: the app refuses one in any text body (JSON, CSV) before a
-    view reads it, as it does in forms and addresses (the station API took it to the database)."""
+def test_a_nul_byte_in_a_text_body_is_a_400_on_every_route(app, client, world) -> None:
+    """PostgreSQL stores no NUL byte: the app refuses one in any text body (CSV) before a view
+    reads it, as it does in forms and addresses (the station API took it to the database)."""
     for rule in app.url_map.iter_rules():
         if "POST" not in (rule.methods or ()):
             continue
         values = {name: "1" if isinstance(c, NumberConverter) else world.slug
                   for name, c in rule._converters.items()}  # noqa: SLF001 - the rule's parameters
         path = rule.build(values, append_unknown=False)[1]
-        assert client.post(path, json={"token": "x", "lines": [{"ref": "a\x00b"}]}).status_code == 400, path
         assert client.post(path, data="ref\na\x00b\n", content_type="text/csv").status_code == 400, path
