@@ -14,7 +14,7 @@ from flask import Blueprint, Response, jsonify, request, stream_with_context, ur
 from pb.authz import public
 from pb.db import db
 from pb.editions import describe
-from pb.editions.services import vote_extensions
+from pb.editions.services import MAX_ID, vote_extensions
 from pb.extensions import csrf
 from pb.projects.services import ballot_projects
 from pb.errors import NotFoundError
@@ -140,7 +140,7 @@ def board(edition: str) -> Response:
     e = visible_edition(edition)
     seal_pending(db.factory, e.id)
     try:
-        after = max(0, int(request.args.get("after", 0)))
+        after = min(MAX_ID, max(0, int(request.args.get("after", 0))))  # a position past any board finds nothing
         limit = max(1, min(BOARD_PAGE, int(request.args.get("limit", BOARD_PAGE))))
     except ValueError:
         raise errors.Malformed(detail="after and limit are whole numbers") from None
