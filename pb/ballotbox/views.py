@@ -103,8 +103,9 @@ def desk_register(station_id: int) -> tuple[str, int] | str:
             show_error(None, refused)
         except PbError as refused:
             show_error(form, refused)
-    return (_desk_page(station, LookupForm(formdata=None), KeyForm(formdata=None), done=done,
-                       register_form=None if done else form), form_status(form))
+    shown = form if done is None and _registers_here(station) else None
+    return (_desk_page(station, LookupForm(formdata=None), KeyForm(formdata=None), done=done, register_form=shown),
+            form_status(form))
 
 
 def _desk_page(station: Any, form: Any, key_form: Any, **shown: Any) -> str:

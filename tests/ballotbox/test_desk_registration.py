@@ -122,6 +122,9 @@ def test_desk_page_offers_registration_when_the_lookup_finds_nobody(client, auth
     lookup = {**NEWCOMER, "action": "lookup"}
     page = client.post(f"/desk/{desk.id}", data=lookup)
     assert page.status_code == 404 and 'id="register"' not in page.get_data(as_text=True)
+    disabled = client.post(f"/desk/{desk.id}/register", data={**NEWCOMER, "district": "q1", "id_checked": "y"})
+    assert disabled.status_code == 409 and 'id="register"' not in disabled.get_data(as_text=True)
+    assert _counts(session, world)[2] == 0
     _allow(session, world)
     page = client.post(f"/desk/{desk.id}", data=lookup)
     text = page.get_data(as_text=True)
