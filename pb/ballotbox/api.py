@@ -65,7 +65,16 @@ def lookup(station_id: str) -> Response:
 @public
 def signins(station_id: str) -> tuple[Response, int]:
     station, officer = _desk(station_id)
-    done = signin.sign_in(db.session, officer, station, **_identity(_body()))
+    body = _body()
+    if body.get("register") is True:  # on-the-spot registration, when the edition allows it
+        identity = _identity(body)
+        district = body.get("district")
+        done = signin.register_and_sign_in(
+            db.session, officer, station, last_name=identity["last_name"], first_name=identity["first_name"],
+            birth_date=identity["birth_date"], district=district.strip()[:64] if isinstance(district, str) else "",
+            id_checked=body.get("id_checked") is True)
+    else:
+        done = signin.sign_in(db.session, officer, station, **_identity(body))
     return jsonify({"signin": done.id, "voter_ref": done.voter_ref, "scopes": done.scopes,
                     "district": done.district, "at": done.at.isoformat()}), 201
 

@@ -113,3 +113,21 @@ class ReasonRequired(PbError):
     code = "reason_required"
     status = 422
     message = _l("Give the reason for changing a signed-off report.")
+
+
+class DeskRegistrationDisabled(PbError):
+    code = "desk_registration_disabled"
+    status = 409
+    message = _l("This edition does not allow registering a person at a polling station desk.")
+
+
+class AlreadyOnRegister(PbError):
+    code = "already_registered"
+    status = 409
+    message = _l("This person is already on the voter register: look them up and sign them in.")
+
+
+class IdNotChecked(PbError):
+    code = "id_not_checked"
+    status = 422
+    message = _l("Check the person's ID before registering them, and tick the box that says so.")

@@ -32,6 +32,17 @@ class LookupForm(FlaskForm):
     birth_date = DateField(_l("Date of birth"), validators=[Optional()])
 
 
+class RegisterForm(FlaskForm):
+    """On-the-spot registration: the identity as on the ID, and the officer's word that they checked it."""
+
+    last_name = StringField(_l("Last name"), validators=[DataRequired(), Length(max=120)], render_kw={"autocomplete": "off"})
+    first_name = StringField(_l("First name"), validators=[DataRequired(), Length(max=120)],
+                             render_kw={"autocomplete": "off"})
+    birth_date = DateField(_l("Date of birth"), validators=[DataRequired()])
+    district = SelectField(_l("District of residence"), choices=[], validate_choice=False)
+    id_checked = BooleanField(_l("I checked an ID: the identity above is the one it shows"))
+
+
 class KeyForm(FlaskForm):
     label = StringField(_l("Name of the device (e.g. tablet 1)"), validators=[Optional(), Length(max=80)])
 

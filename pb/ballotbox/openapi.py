@@ -38,8 +38,14 @@ SCHEMAS: dict[str, Any] = {
                        "channel": {"enum": ["online", "paper", None]}, "at": {"type": ["string", "null"]},
                        "station": {"type": ["string", "null"]}},
     },
-    "SigninRequest": {"type": "object", "description": "voter_ref, or last_name + first_name + birth_date",
-                      "properties": IDENTITY},
+    "SigninRequest": {
+        "type": "object",
+        "description": "voter_ref, or last_name + first_name + birth_date. With register: true (when the edition "
+                       "allows on-the-spot registration), a person missing from the register is added to it and "
+                       "signed in at once: last_name + first_name + birth_date, district (its code) when the "
+                       "edition votes by residence and the station is city-wide, and id_checked: true.",
+        "properties": {**IDENTITY, "register": {"type": "boolean"}, "district": {"type": "string"},
+                       "id_checked": {"type": "boolean"}}},
     "Signin": {
         "type": "object", "required": ["signin", "scopes", "district"], "additionalProperties": False,
         "properties": {"signin": {"type": "integer"}, "voter_ref": {"type": "string"},
@@ -87,8 +93,12 @@ PATHS: dict[str, Any] = {
         "responses": {"201": _ok("Signed in", "Signin"), **COMMON,
                       "403": _error("station_closed, not_your_station, not_eligible"),
                       "404": _error("not_registered, or no such station"),
-                      "409": _error("already_voted: where and when", "SigninRefused"),
-                      "422": _error("invalid: identity incomplete")}}},
+                      "409": {"description": "already_voted: where and when (SigninRefused); with register: "
+                                             "desk_registration_disabled, already_registered (Error)",
+                              "content": {"application/json": {"schema": {"oneOf": [
+                                  {"$ref": "#/components/schemas/SigninRefused"},
+                                  {"$ref": "#/components/schemas/Error"}]}}}},
+                      "422": _error("invalid: identity incomplete; with register: id_not_checked")}}},
     "/api/v1/stations/{station_id}/signin-list": {"post": {
         "summary": "An offline station's sign-in list (CSV body: voter_ref or identity, time), after its close",
         "operationId": "stationUpload", "security": SECURITY, "parameters": [STATION_PARAM],

@@ -16,7 +16,7 @@ from flask_login import current_user
 from pb.authz import guard
 from pb.ballotbox import errors
 from pb.ballotbox.forms import (
-    AmendForm, ConfirmCloseForm, KeyForm, LookupForm, OfficerForm, ReportForm, StationForm, UploadForm,
+    AmendForm, ConfirmCloseForm, KeyForm, LookupForm, OfficerForm, RegisterForm, ReportForm, StationForm, UploadForm,
 )
 from pb.ballotbox.services import reconcile as reconciliation
 from pb.ballotbox.services import reports, signin
@@ -52,7 +52,7 @@ def desk_index() -> str:
 def desk(station_id: int) -> tuple[str, int] | str:
     station = _desk_station(station_id)
     form = LookupForm()
-    found = done = None
+    found = done = register_form = None
     if form.validate_on_submit():
         identity = {"voter_ref": form.voter_ref.data or "", "last_name": form.last_name.data or "",
                     "first_name": form.first_name.data or "", "birth_date": form.birth_date.data}
@@ -63,14 +63,55 @@ def desk(station_id: int) -> tuple[str, int] | str:
                 found = signin.lookup(db.session, current_user, station, **identity)
         except errors.AlreadySignedIn as refused:
             show_error(None, refused)
+        except errors.NotRegistered as refused:
+            show_error(form, refused)
+            if not identity["voter_ref"] and _registers_here(station):
+                register_form = _register_form(station, formdata=None, data={
+                    k: identity[k] for k in ("last_name", "first_name", "birth_date")})
         except PbError as refused:
             show_error(form, refused)
-    return _desk_page(station, form, KeyForm(formdata=None), found=found, done=done), form_status(form)
+    return _desk_page(station, form, KeyForm(formdata=None), found=found, done=done,
+                      register_form=register_form), form_status(form)
+
+
+def _registers_here(station: Any) -> bool:
+    return bool(station.edition.desk_registration and not station.offline and svc.state(station) == "open")
+
+
+def _register_form(station: Any, **kwargs: Any) -> RegisterForm:
+    form = RegisterForm(**kwargs)
+    districts = [d for d in station.edition.districts if not d.is_citywide]
+    form.district.choices = options([("", "—")] + [(d.code, d.name) for d in districts])
+    if station.district_id is not None and not form.district.data:
+        form.district.data = next((d.code for d in districts if d.id == station.district_id), "")
+    return form
+
+
+@bp.post("/desk/<int:station_id>/register")
+@guard("ballotbox.desk")
+def desk_register(station_id: int) -> tuple[str, int] | str:
+    """On-the-spot registration: a person missing from the register, ID checked, added and signed in."""
+    station = _desk_station(station_id)
+    form = _register_form(station)
+    done = None
+    if form.validate_on_submit():
+        try:
+            done = signin.register_and_sign_in(
+                db.session, current_user, station, last_name=form.last_name.data, first_name=form.first_name.data,
+                birth_date=form.birth_date.data, district=form.district.data or "", id_checked=form.id_checked.data)
+        except errors.AlreadySignedIn as refused:
+            show_error(None, refused)
+        except PbError as refused:
+            show_error(form, refused)
+    shown = form if done is None and _registers_here(station) else None
+    return (_desk_page(station, LookupForm(formdata=None), KeyForm(formdata=None), done=done, register_form=shown),
+            form_status(form))
 
 
 def _desk_page(station: Any, form: Any, key_form: Any, **shown: Any) -> str:
     return render_template("ballotbox/desk.html", station=station, form=form, found=shown.get("found"),
-                           done=shown.get("done"), describe=signin.describe, state=svc.state(station),
+                           done=shown.get("done"), register_form=shown.get("register_form"),
+                           describe=signin.describe, state=svc.state(station),
                            signins=signin.signins_of(db.session, station),
                            keys=svc.keys_of(db.session, station, current_user), key_form=key_form,
                            closes_at=svc.closes_at(station))

@@ -51,6 +51,9 @@ def participation_rules(edition: Edition) -> list[str]:
     if edition.paper_voting:
         channels.append(_("at a paper ballot box"))
     lines.append(_("Ways to vote: %(channels)s.", channels=_(" or ").join(channels)))
+    if edition.paper_voting and edition.desk_registration:
+        lines.append(_("Not on the register? At a polling station, show an ID: the officer can register you there "
+                       "and then."))
     lines.append(_("One vote per person, whatever the way of voting."))
     lines.append(_("How voters are checked: %(how)s.", how=Verification(edition.verification).label))
     if edition.verification_level == "email":

@@ -58,6 +58,10 @@ class RulesForm(FlaskForm):
     public_meeting_required = BooleanField(_l("Project holders must attend a public meeting before the vote"))
     online_voting = BooleanField(_l("Online voting"))
     paper_voting = BooleanField(_l("Paper ballot boxes"))
+    desk_registration = BooleanField(
+        _l("On-the-spot registration at a polling station desk"),
+        description=_l("A person missing from the register is added at a connected desk, the officer having "
+                       "checked an ID (same minimum age and district rules as the register)."))
     min_voter_age = IntegerField(_l("Minimum age to vote (on the first day of the vote)"), validators=[NumberRange(min=0, max=120)])
     residence_rule = SelectField(_l("Where people vote"), choices=options((r.value, RESIDENCE_LABELS[r]) for r in ResidenceRule))
     verification = SelectField(_l("How voters are verified"), choices=options((v.value, VERIFICATION_LABELS[v]) for v in Verification))

@@ -124,7 +124,7 @@ TIE_BREAKS = {
 OUTCOME_RULES = (
     "ballot_type", "min_choices", "max_choices", "knapsack_min_share", "cumulative_points",
     "grade_count", "aggregation_rule", "tie_break", "tie_break_seed", "min_project_score", "fund_unsupported",
-    "min_voter_age", "residence_rule", "verification", "online_voting", "paper_voting",
+    "min_voter_age", "residence_rule", "verification", "online_voting", "paper_voting", "desk_registration",
 )
 
 
@@ -176,6 +176,9 @@ class Edition(Base):
     public_meeting_required: Mapped[bool] = mapped_column(default=False)
     online_voting: Mapped[bool] = mapped_column(default=True)
     paper_voting: Mapped[bool] = mapped_column(default=True)
+    # A person missing from the register may be added at a connected station's desk, the officer
+    # having checked an ID (pb.ballotbox.services.signin.register_and_sign_in).
+    desk_registration: Mapped[bool] = mapped_column(default=False)
     min_voter_age: Mapped[int] = mapped_column(default=16)
     residence_rule: Mapped[ResidenceRule] = mapped_column(
         enum_type(ResidenceRule, "residence_rule"), default=ResidenceRule.RESIDENCE

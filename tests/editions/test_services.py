@@ -93,6 +93,7 @@ def test_every_outcome_rule_is_frozen_once_the_vote_opened(session, make, field)
         "cumulative_points": 7, "grade_count": 4, "aggregation_rule": "greedy", "tie_break": "lexicographic",
         "tie_break_seed": "other", "min_project_score": 9, "min_voter_age": 11, "residence_rule": "choice",
         "verification": "self_registration", "online_voting": False, "paper_voting": False, "fund_unsupported": True,
+        "desk_registration": True,
     }
     with pytest.raises(services.RulesFrozen):
         services.update_rules(session, SYSTEM, edition, **{field: new_values[field]})

@@ -18,6 +18,8 @@ TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 # that posts a refused text and finds it again in the answer.
 KEEP_TEXT_TESTED = {
     "ballotbox.desk_key": "tests/ballotbox/test_web.py::test_a_refused_key_keeps_the_device_name",
+    "ballotbox.desk_register":
+        "tests/ballotbox/test_desk_registration.py::test_desk_page_offers_registration_when_the_lookup_finds_nobody",
     "ideas.comment": "tests/ideas/test_views.py::test_a_refused_comment_keeps_what_was_typed",
     "ideas.project_comment": "tests/ideas/test_views.py::test_a_refused_project_comment_keeps_what_was_typed",
     "ideas.upload": "tests/ideas/test_uploads.py::test_a_refused_file_keeps_its_label",

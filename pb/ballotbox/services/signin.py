@@ -35,10 +35,11 @@ from pb.ballotbox.models import PollingStation, SigninCollision
 from pb.ballotbox.services.stations import is_closed, is_open, printable
 from pb.db import utcnow
 from pb.editions.models import Edition, Phase, ResidenceRule
-from pb.errors import ValidationFailed
-from pb.voting.models import Channel, Participation, Scope, Voter
-from pb.voting.services.common import ineligibility, settings
-from pb.voting.services.register import find_voter
+from pb.errors import PbError, ValidationFailed
+from pb.voting.models import Channel, Participation, Scope, Voter, VoterSource
+from pb.voting.services.common import birth_cutoff, ineligibility, settings, vote_date
+from pb.voting.services.register import check_row, district_index, find_voter, reason_text
+from pb.web.format import day as day_words
 
 
 @dataclass(frozen=True)
@@ -175,6 +176,64 @@ def sign_in(session: Session, actor: Any, station: PollingStation, *, voter_ref:
     now = now or utcnow()
     _check_open(station, now)
     voter = _find(session, station.edition, voter_ref, last_name, first_name, birth_date)
+    return _sign_in_voter(session, actor, station, voter, now)
+
+
+def register_and_sign_in(session: Session, actor: Any, station: PollingStation, *, last_name: str = "",
+                         first_name: str = "", birth_date: Any = None, district: str = "", id_checked: bool = False,
+                         now: dt.datetime | None = None) -> SignIn:
+    """On-the-spot registration (when the edition allows it): a person missing from the register,
+    whose ID the officer checked, is added to it exactly as an import line would be (same
+    identity key, same checks: minimum age on the vote date, district of residence) and signed
+    in at once, in one savepoint: a refusal leaves neither the register entry nor a sign-in.
+    No name is stored, only the keyed hash of the identity."""
+    require(actor, "ballotbox.desk", station, error=errors.NotYourStation)
+    now = now or utcnow()
+    edition = station.edition
+    if not edition.desk_registration or station.offline:
+        raise errors.DeskRegistrationDisabled()
+    _check_open(station, now)
+    if not id_checked:
+        raise errors.IdNotChecked()
+    born = parse_birth_date(birth_date)
+    if not (last_name or "").strip() or not (first_name or "").strip() or born is None:
+        raise ValidationFailed(_l("Give the person's last name, first name and date of birth."), field="last_name")
+    if find_voter(session, edition, last_name=last_name, first_name=first_name, birth_date=born) is not None:
+        raise errors.AlreadyOnRegister()
+    if not district and station.district_id is not None and edition.residence_rule == ResidenceRule.RESIDENCE:
+        district = next((d.code for d in edition.districts if d.id == station.district_id), "")
+    row = {"last_name": last_name, "first_name": first_name, "birth_date": born.isoformat(), "district": district}
+    values, reason, _ignored = check_row(edition, row, district_index(edition), birth_cutoff(edition),
+                                         settings().voter_pepper)
+    if values is None:
+        raise _registration_refusal(edition, str(reason))
+    values["source"] = VoterSource.STAFF.value
+    try:
+        with session.begin_nested():
+            voter = Voter(**values)
+            session.add(voter)
+            session.flush()
+            done = _sign_in_voter(session, actor, station, voter, now)
+    except IntegrityError:  # the same person registered meanwhile (another desk, an import)
+        raise errors.AlreadyOnRegister() from None
+    audit.record(session, actor, "ballotbox.desk_registration", station,
+                 after={"voter": voter.ref, "district": done.district})
+    return done
+
+
+def _registration_refusal(edition: Edition, reason: str) -> PbError:
+    if reason == "too_young":
+        return errors.NotEligibleHere(reason=_("the minimum age is %(age)s on %(date)s.", age=edition.min_voter_age,
+                                               date=day_words(vote_date(edition))))
+    if reason == "bad_date":
+        return ValidationFailed(_l("This date of birth is not plausible."), field="birth_date")
+    if reason in ("unknown_district", "citywide_district") or (reason == "missing_field"):
+        return ValidationFailed(_l("Choose the district where the person lives."), field="district")
+    return ValidationFailed(reason_text(reason), field="last_name")
+
+
+def _sign_in_voter(session: Session, actor: Any, station: PollingStation, voter: Voter,
+                   now: dt.datetime) -> SignIn:
     scopes = _scopes(station, voter)
     rows = [{"edition_id": station.edition_id, "scope": scope.value, "district_id": district_id,
              "voter_key": voter.voter_key, "channel": Channel.PAPER.value, "station_id": station.id, "signed_at": now}

@@ -123,7 +123,7 @@ def _reader(stream: TextIO) -> CsvRows:
                    aliases=COLUMN_ALIASES)
 
 
-def _district_index(edition: Edition) -> dict[str, tuple[int, bool]]:
+def district_index(edition: Edition) -> dict[str, tuple[int, bool]]:
     index: dict[str, tuple[int, bool]] = {}
     for d in edition.districts:
         index[d.code.lower()] = (d.id, d.is_citywide)
@@ -196,7 +196,7 @@ def import_register(session: Session, actor: Any, edition: Edition, stream: Text
     require(actor, "voting.manage", edition)
     reader = _reader(stream)
     result = ImportReport()
-    districts = _district_index(edition)
+    districts = district_index(edition)
     cutoff = birth_cutoff(edition)
     pepper = settings().voter_pepper
     writer = _Report(report) if report is not None else None
