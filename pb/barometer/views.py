@@ -113,7 +113,7 @@ def _json_download(text: str, filename: str) -> Response:
 # a reader reads them; datasets by their titles and refusals by their messages (value_labels).
 VALUE_WORDS = {
     "total": _l("total"), "submitted": _l("submitted"), "admissible": _l("admissible"), "feasible": _l("feasible"),
-    "merged": _l("merged"), "on_ballot": _l("on the ballot"), "funded": _l("funded"), "delivered": _l("delivered"),
+    "merged": _l("merged"), "on_ballot": _l("on the ballot"), "funded": _l("funded projects"), "delivered": _l("delivered"),
     "rate": _l("rate"), "months_median": _l("median months"), "per_voter": _l("per voter"),
     "districts": _l("per district"), "median": _l("median"), "max": _l("maximum"),
     "online": _l("online"), "paper": _l("on paper"), "both": _l("online and on paper"), "none": _l("none"),

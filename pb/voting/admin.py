@@ -77,7 +77,7 @@ def key(edition_id: int) -> str | Response | tuple[str, int]:
             db.session.rollback()
             show_error(form, error)
         else:
-            flash(_("%(votes)s vote(s) decrypted: %(ballots)s ballot(s) are ready for the count.", votes=done.votes,
+            flash(_("Votes decrypted: %(votes)s; ballots ready for the count: %(ballots)s.", votes=done.votes,
                     ballots=done.ballots), "success")
             return redirect(url_for("voting_admin.key", edition_id=edition.id))
     return render_template("voting/admin/key.html", edition=edition, form=form,

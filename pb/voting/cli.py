@@ -299,7 +299,7 @@ def ballots_decrypt(edition: str, shares: tuple[Path, ...]) -> None:
     except PbError as error:
         fail(error)
     _vacuum("encrypted_ballot")
-    click.echo(f"{done.votes} vote(s) decrypted: {done.ballots} ballot(s) written in random order"
+    click.echo(f"Votes decrypted: {done.votes}; ballots written in random order: {done.ballots}"
                + (f"; {done.invalid} vote(s) not valid, not counted" if done.invalid else ""))
 
 

@@ -201,7 +201,9 @@ def test_the_close_signs_the_head_and_the_results_and_pabulib_files_publish_it(c
     from pb.editions.services import set_phase
     from pb.results import opendata, services
 
-    world = build(voters=5, max_choices=3)  # the checker refuses a max_length above the projects (4 here)
+    # Every project in the file (fund_unsupported): the checker refuses a file whose envelope funds all
+    # its projects, and a max_length above the projects (4 here).
+    world = build(voters=5, max_choices=3, fund_unsupported=True)
     _vote_all(client, world)
     set_phase(session, SYSTEM, world.edition, "results")
     session.commit()

@@ -127,7 +127,7 @@ def test_a_forged_box_sealed_to_the_public_key_is_caught_by_the_count(client, se
     with pytest.raises(errors.DecryptionRefused) as refused:
         decrypt_ballots(session, SYSTEM, world.edition, shares[:3])
     session.rollback()
-    assert "7 bulletin(s) chiffré(s) pour 6 votant(s) en ligne" in refused.value.text()
+    assert "bulletins chiffrés : 7, votants en ligne : 6" in refused.value.text()
     assert _state(session, world.edition.id) == (7, 0, None)
 
 
@@ -194,7 +194,7 @@ def test_ceremony_and_decryption_from_the_command_line(app, client, session, bui
     assert one.exit_code != 0 and "rien n’a été modifié" in one.output
     assert _state(session, world.edition.id)[:2] == (4, 0)
     two = runner.invoke(main, ["ballots", "decrypt", world.slug, str(files[2]), str(files[0])], env=_env(app))
-    assert two.exit_code == 0 and "4 vote(s) decrypted" in two.output, two.output
+    assert two.exit_code == 0 and "Votes decrypted: 4" in two.output, two.output
     assert _state(session, world.edition.id)[:2] == (0, 4)
 
 

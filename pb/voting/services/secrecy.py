@@ -167,7 +167,7 @@ def _open_ballots(session: Session, actor: object, edition: Edition, shares: lis
     online = online_voters(session, edition.id)
     if pending != online:
         raise errors.DecryptionRefused(reason=_(
-            "the box holds %(sealed)s sealed ballot(s) for %(voters)s online voter(s): it was tampered with.",
+            "the box does not hold one sealed ballot per online voter (sealed ballots: %(sealed)s, online voters: %(voters)s): it was tampered with.",
             sealed=pending, voters=online))
     box = _box_rules(session, edition)
     counted: list[dict[str, object]] = []
