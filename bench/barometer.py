@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 sys.path.insert(0, str(ROOT))
 
-from vote_load import DEFAULT_URL, environment, recreate_database  # noqa: E402
+from vote_load import DEFAULT_URL, in_process_app  # noqa: E402
 
 DISTRICTS = 20
 PROJECTS = 30  # per district, and as many city-wide
@@ -113,20 +113,15 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
     url = os.environ.get("PB_BENCH_DATABASE_URL", DEFAULT_URL)
-    recreate_database(url)
-    os.environ.update(environment(url, "development", ""))  # the services in-process: no server, mail nor queue
+    app = in_process_app(url)
     from zoneinfo import ZoneInfo
 
     import sqlalchemy as sa
 
-    from pb import migrate
-    from pb.app import create_app
     from pb.barometer import dashboard, export
     from pb.db import db
     from pb.editions.models import Edition
 
-    migrate.upgrade(url)
-    app = create_app()
     with app.app_context():
         t0 = time.perf_counter()
         with db.session_scope() as session:

@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 sys.path.insert(0, str(ROOT))
 
-from vote_load import DEFAULT_URL, environment, machine, recreate_database  # noqa: E402
+from vote_load import DEFAULT_URL, in_process_app, machine  # noqa: E402
 
 DISTRICTS = 20
 PROJECTS = 30
@@ -112,19 +112,14 @@ def main() -> None:
     args = parser.parse_args()
     url = os.environ.get("PB_BENCH_DATABASE_URL", DEFAULT_URL)
     print(machine())
-    recreate_database(url)
-    os.environ.update(environment(url, "development", ""))  # the services in-process: no server, mail nor queue
+    app = in_process_app(url)
     import sqlalchemy as sa
 
-    from pb import migrate
-    from pb.app import create_app
     from pb.authz import SYSTEM
     from pb.ballotbox.services.reconcile import reconcile
     from pb.db import db
     from pb.editions.models import Edition
 
-    migrate.upgrade(url)
-    app = create_app()
     with app.app_context():
         t0 = time.perf_counter()
         edition_id = prepare(args.stations, args.signins)

@@ -65,6 +65,18 @@ def recreate_database(url: str) -> None:
     admin.dispose()
 
 
+def in_process_app(url: str):  # type: ignore[no-untyped-def]
+    """A fresh, migrated database at `url` and the app over it, for benchmarks that call the
+    services in this process (no server, mail nor queue)."""
+    recreate_database(url)
+    os.environ.update(environment(url, "development", ""))
+    from pb import migrate
+    from pb.app import create_app
+
+    migrate.upgrade(url)
+    return create_app()
+
+
 def environment(url: str, config: str, redis_url: str) -> dict[str, str]:
     """The settings of the app under test: production as README documents it (the default), or the
     development setup of earlier benchmarks (counters in each process, no Redis, no queue)."""
