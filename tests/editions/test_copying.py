@@ -1,9 +1,11 @@
-"""Copying an edition from last year: rules, districts and envelopes, councils, checklist."""
+"""Copying an edition from last year: rules, districts and envelopes, councils, checklist, stations."""
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 
+from pb.ballotbox.models import PollingStation
+from pb.ballotbox.services import stations
 from pb.councils import services as councils
 from pb.councils.models import Council
 from pb.editions.copying import copy_edition
@@ -20,6 +22,9 @@ def test_copy_an_edition_from_last_year(session, make, client, auth) -> None:
     councils.save_council(session, admin, source, name="Conseil citoyen Centre", district_id=district.id,
                           members="Jeanne Dupont, présidente\nAhmed Benali")
     review.save_checklist(session, admin, source, [("Relève de la commune", ""), ("Coût réaliste", "Devis joint")])
+    stations.create_station(session, admin, source, name="Mairie annexe", address="1 place du Marché",
+                            district=district.code)
+    stations.create_station(session, admin, source, name="Marché (hors ligne)", offline=True)
     source.phase = Phase.RESULTS
     session.commit()
     auth.login(admin)
@@ -47,6 +52,11 @@ def test_copy_an_edition_from_last_year(session, make, client, auth) -> None:
     assert [(m.name, m.role) for m in council.members] == [("Jeanne Dupont", "présidente"), ("Ahmed Benali", "")]
     assert [(i.label, i.help) for i in review.checklist(session, copy)] == [("Relève de la commune", ""),
                                                                            ("Coût réaliste", "Devis joint")]
+    copied = session.scalars(sa.select(PollingStation).where(PollingStation.edition_id == copy.id)
+                             .order_by(PollingStation.id)).all()
+    assert [(s.name, s.address, s.district.code if s.district else None, s.offline, s.officers) for s in copied] == \
+        [("Mairie annexe", "1 place du Marché", district.code, False, []), ("Marché (hors ligne)", "", None, True, [])]
+    assert all(s.district is None or s.district.edition_id == copy.id for s in copied)
 
 
 def test_copy_needs_the_right_to_create_editions(session, make) -> None:

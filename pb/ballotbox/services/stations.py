@@ -22,6 +22,7 @@ from pb.authz import require
 from pb.ballotbox import errors
 from pb.ballotbox.models import PollingStation, StationKey, StationOfficer, StationWindow
 from pb.db import utcnow
+from pb.editions.copying import copy_hook
 from pb.editions.models import District, Edition, Phase
 from pb.errors import NotFoundError, ValidationFailed
 from pb.voting.services.common import vote_window
@@ -293,3 +294,17 @@ def authenticate_key(session: Session, station_id: int | str, raw: str, now: dt.
 def check_desk(actor: Any, station: PollingStation) -> None:
     """The actor is an officer of this station (the command line acts as the system)."""
     require(actor, "ballotbox.desk", station, error=errors.NotYourStation)
+
+
+@copy_hook
+def copy_stations(session: Session, actor: Any, source: Edition, edition: Edition, districts: dict[int, int]) -> dict[str, int]:
+    """Last year's polling stations, with their names, addresses, districts and offline desks; not
+    their opening hours (the new vote's window applies), officers nor keys (people change)."""
+    stations = list(session.scalars(sa.select(PollingStation).where(PollingStation.edition_id == source.id)
+                                    .order_by(PollingStation.id)))
+    session.flush()
+    session.expire(edition, ["districts"])  # the districts the copy has just created
+    for station in stations:
+        create_station(session, actor, edition, name=station.name, address=station.address,
+                       district=station.district.code if station.district else None, offline=station.offline)
+    return {"stations": len(stations)}
