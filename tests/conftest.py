@@ -93,6 +93,14 @@ def _small_demo(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _frozen_attempt_windows(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Failed attempts are counted in fixed windows aligned on the wall clock (pb/attempts.py): a
+    test that crossed a window's end would see its counts start again. The tests' clock stands
+    still, in the middle of every window."""
+    monkeypatch.setattr("pb.attempts.clock", lambda: 1_800_000_030.0)
+
+
+@pytest.fixture(autouse=True)
 def _clean_tables(request: pytest.FixtureRequest) -> Iterator[None]:
     """Empty every table after each test that touched the database."""
     yield
